@@ -1,0 +1,94 @@
+// Lost update: four threads each add 1 to a shared counter 10,000 times.
+#include <atomic>
+#include <mutex>
+
+#include "harness/case.h"
+
+namespace hazardlab {
+namespace {
+
+constexpr char kLesson[] = R"(Four threads each add 1 to one shared counter 10,000 times, so the
+counter should end at 40,000. An increment is three steps: read the value,
+compute value + 1, write it back. A switch between the read and the write
+loses work:
+
+  1. T1 reads counter == 7
+  2. T1 is switched out at the yield point
+  3. T2 reads counter == 7, writes 8
+  4. T1 resumes and writes 8: T2's increment is gone
+
+Every such overlap loses one increment, so the final count falls short of
+40,000 by a different amount on each run. ThreadSanitizer reports the race
+on the counter whether or not a count was lost in that run: two threads
+access it, one writes, and nothing orders them.
+
+The fixes make the read-modify-write indivisible: hold a mutex across it
+(`fixed`), or let the hardware do it in one atomic instruction with
+fetch_add (`fixed_atomic`).)";
+
+constexpr int kThreads = 4;
+constexpr int kIncrements = 10'000;
+constexpr int kExpected = kThreads * kIncrements;
+
+// Read, switch, write: the increments of other threads made in between are
+// overwritten.
+Outcome broken(Threads& threads) {
+  int counter = 0;
+  threads.run(kThreads, [&](int) {
+    for (int i = 0; i < kIncrements; ++i) {
+      const int seen = counter;
+      yield_point();
+      counter = seen + 1;
+    }
+  });
+  return counter;
+}
+
+// The same three steps, under one mutex: no other thread can read between
+// this thread's read and write, even when it is switched out there.
+Outcome fixed(Threads& threads) {
+  std::mutex mutex;
+  int counter = 0;
+  threads.run(kThreads, [&](int) {
+    for (int i = 0; i < kIncrements; ++i) {
+      std::lock_guard lock(mutex);
+      const int seen = counter;
+      yield_point();
+      counter = seen + 1;
+    }
+  });
+  return counter;
+}
+
+// One indivisible read-modify-write; nothing to switch in between.
+Outcome fixed_atomic(Threads& threads) {
+  std::atomic<int> counter = 0;
+  threads.run(kThreads, [&](int) {
+    for (int i = 0; i < kIncrements; ++i) {
+      yield_point();
+      counter.fetch_add(1, std::memory_order_relaxed);
+    }
+  });
+  return counter.load();
+}
+
+HAZARDLAB_CASE({
+    .name = "lost_update",
+    .title = "Lost update on a shared counter",
+    .order = 10,
+    .notebook = "a counter shared by threads, with a deliberate switch (sleep(0)) between reading and "
+                "writing it, ends below the expected total",
+    .lesson = kLesson,
+    .outcome_meaning = "final count",
+    .outcomes = {acceptable(equals(kExpected), "every increment landed"),
+                 forbidden(below(kExpected), "increments were overwritten")},
+    .variants = {{"broken", broken,
+                  {outcome_sees(forbidden_outcome()),
+                   tsan_sees(report("data race")),
+                   misses(Detector::kAsan, "a lost update corrupts a count, not memory")}},
+                 {"fixed", fixed, {}},
+                 {"fixed_atomic", fixed_atomic, {}}},
+});
+
+}  // namespace
+}  // namespace hazardlab

@@ -1,0 +1,101 @@
+// Missing join: main reads the workers' results before they are done.
+#include <array>
+#include <thread>
+#include <vector>
+
+#include "harness/case.h"
+
+namespace hazardlab {
+namespace {
+
+constexpr char kLesson[] = R"(Main starts four workers, each of which computes a result and stores it in
+its own slot, and then main reads the slots. Starting a thread does not wait
+for it: without a join, main reads whatever is there when it looks.
+
+  1. main starts W1..W4
+  2. main reads the four slots at once and announces "done"
+  3. W3 and W4 are still computing; their slots are empty
+  4. main joins them only afterwards (or never): the read was already made
+
+The outcome is how many results main saw. ThreadSanitizer reports the read of
+a slot that a worker is still writing, because nothing orders the two. The
+fix is to wait before reading: join() every thread, or let std::jthread
+join when its scope ends. A join is also what makes the worker's writes
+visible to main.)";
+
+constexpr int kWorkers = 4;
+constexpr int kWork = 2'000;
+
+// Some work with switch points, so a worker takes a while.
+int compute(int index) {
+  int sum = 0;
+  for (int i = 0; i < kWork; ++i) {
+    sum += i % (index + 2);
+    yield_point();
+  }
+  return sum + 1;  // never 0: 0 marks an empty slot
+}
+
+int count_ready(const std::array<int, kWorkers>& results) {
+  int ready = 0;
+  for (int value : results) ready += value != 0 ? 1 : 0;
+  return ready;
+}
+
+// Reads the slots right after starting the workers; joins only afterwards,
+// so that no thread is left running when the run ends.
+Outcome broken(Threads& threads) {
+  std::array<int, kWorkers> results{};
+  std::vector<std::thread> workers;
+  for (int i = 0; i < kWorkers; ++i) {
+    workers.emplace_back(threads.instrumented([&results, i] { results[i] = compute(i); }));
+  }
+  const int ready = count_ready(results);  // "done!" -- but are they?
+  for (std::thread& worker : workers) worker.join();
+  return ready;
+}
+
+// Join first, then read.
+Outcome fixed(Threads& threads) {
+  std::array<int, kWorkers> results{};
+  std::vector<std::thread> workers;
+  for (int i = 0; i < kWorkers; ++i) {
+    workers.emplace_back(threads.instrumented([&results, i] { results[i] = compute(i); }));
+  }
+  for (std::thread& worker : workers) worker.join();
+  return count_ready(results);
+}
+
+// std::jthread joins in its destructor: the scope ending is the wait.
+Outcome fixed_jthread(Threads& threads) {
+  std::array<int, kWorkers> results{};
+  {
+    std::vector<std::jthread> workers;
+    for (int i = 0; i < kWorkers; ++i) {
+      workers.emplace_back(threads.instrumented([&results, i] { results[i] = compute(i); }));
+    }
+  }
+  return count_ready(results);
+}
+
+HAZARDLAB_CASE({
+    .name = "missing_join",
+    .title = "Results read before the threads finished",
+    .order = 30,
+    .notebook = "a program prints that it is done while its threads are still working, because it "
+                "never waits for them",
+    .lesson = kLesson,
+    .outcome_meaning = "results seen by main",
+    .outcomes = {acceptable(equals(kWorkers), "every result was there"),
+                 forbidden(below(kWorkers), "main read before some workers had finished")},
+    .variants = {{"broken", broken,
+                  {outcome_sees(forbidden_outcome()),
+                   tsan_sees(report("data race")),
+                   misses(Detector::kAsan, "every slot is valid memory for the whole run: a read "
+                                           "that comes too early is not a memory error")}},
+                 {"fixed", fixed, {}},
+                 {"fixed_jthread", fixed_jthread, {}}},
+});
+
+}  // namespace
+}  // namespace hazardlab

@@ -1,0 +1,34 @@
+# Included by CTest before it runs (TEST_INCLUDE_FILES): asks the built
+# `hazardlab` which (case, variant, detector) tests this build has and adds
+# one CTest test for each. Reading the registry at test time keeps the case
+# files the only place a case is declared.
+#
+# Expects HAZARDLAB, HAZARDLAB_FIXTURE and HAZARDLAB_TEST_TIMEOUT to be set by
+# the generated wrapper (tests/CMakeLists.txt).
+if(NOT EXISTS "${HAZARDLAB}")
+  add_test(hazardlab_not_built "${HAZARDLAB}")
+  return()
+endif()
+execute_process(COMMAND "${HAZARDLAB}" list --format=ctest
+                OUTPUT_VARIABLE listing RESULT_VARIABLE status)
+if(NOT status EQUAL 0)
+  message(FATAL_ERROR "hazardlab list --format=ctest failed (${status})")
+endif()
+string(REPLACE "\n" ";" lines "${listing}")
+foreach(line IN LISTS lines)
+  if(line STREQUAL "")
+    continue()
+  endif()
+  string(REPLACE "|" ";" fields "${line}")
+  list(GET fields 0 name)
+  list(GET fields 1 labels)
+  list(GET fields 2 args)
+  string(REPLACE "," ";" labels "${labels}")
+  separate_arguments(args UNIX_COMMAND "${args}")
+  add_test("${name}" "${HAZARDLAB}" ${args})
+  # The harness's watchdog turns hangs into verdicts long before this backstop.
+  set_tests_properties("${name}" PROPERTIES LABELS "${labels}" TIMEOUT "${HAZARDLAB_TEST_TIMEOUT}")
+  if(HAZARDLAB_FIXTURE)
+    set_tests_properties("${name}" PROPERTIES FIXTURES_REQUIRED "${HAZARDLAB_FIXTURE}")
+  endif()
+endforeach()

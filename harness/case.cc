@@ -1,0 +1,103 @@
+#include "harness/case.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "harness/registry.h"
+
+namespace hazardlab {
+namespace {
+
+std::vector<Case>& registry() {
+  static std::vector<Case> cases;
+  return cases;
+}
+
+}  // namespace
+
+absl::string_view detector_name(Detector detector) {
+  switch (detector) {
+    case Detector::kOutcome: return "outcome";
+    case Detector::kTsan: return "tsan";
+    case Detector::kAsan: return "asan";
+  }
+  return "?";
+}
+
+std::optional<Detector> parse_detector(absl::string_view name) {
+  for (Detector detector : kAllDetectors) {
+    if (detector_name(detector) == name) return detector;
+  }
+  return std::nullopt;
+}
+
+std::string Evidence::describe() const {
+  switch (kind) {
+    case Kind::kForbiddenOutcome: return "a forbidden outcome";
+    case Kind::kReport: return absl::StrCat("a '", detail, "' report");
+    case Kind::kHang: return "a hang";
+    case Kind::kTermination:
+      return detail.empty() ? "termination" : absl::StrCat("termination ('", detail, "')");
+  }
+  return "?";
+}
+
+Evidence forbidden_outcome() { return {Evidence::Kind::kForbiddenOutcome, ""}; }
+Evidence report(std::string kind) { return {Evidence::Kind::kReport, std::move(kind)}; }
+Evidence hang() { return {Evidence::Kind::kHang, ""}; }
+Evidence terminates(std::string message) { return {Evidence::Kind::kTermination, std::move(message)}; }
+
+Expectation Expectation::within(int run_budget) const {
+  Expectation copy = *this;
+  copy.trials = run_budget;
+  return copy;
+}
+
+Expectation Expectation::under(SchedulerKind kind) const {
+  Expectation copy = *this;
+  copy.scheduler = kind;
+  return copy;
+}
+
+Expectation misses(Detector detector, std::string why) {
+  return {detector, Expectation::Kind::kMisses, {}, std::move(why), 0};
+}
+
+Expectation false_alarm(Detector detector, Evidence evidence, std::string why) {
+  return {detector, Expectation::Kind::kFalseAlarm, {std::move(evidence)}, std::move(why), 0};
+}
+
+bool Variant::is_broken() const { return name.starts_with("broken"); }
+
+const Expectation* Variant::expectation_for(Detector detector) const {
+  for (const Expectation& e : expect) {
+    if (e.detector == detector) return &e;
+  }
+  return nullptr;
+}
+
+const Variant* Case::find_variant(absl::string_view variant_name) const {
+  for (const Variant& v : variants) {
+    if (v.name == variant_name) return &v;
+  }
+  return nullptr;
+}
+
+bool register_case(Case c) {
+  std::vector<Case>& cases = registry();
+  cases.push_back(std::move(c));
+  std::stable_sort(cases.begin(), cases.end(),
+                   [](const Case& a, const Case& b) { return a.order < b.order; });
+  return true;
+}
+
+const std::vector<Case>& all_cases() { return registry(); }
+
+const Case* find_case(absl::string_view name) {
+  for (const Case& c : registry()) {
+    if (c.name == name) return &c;
+  }
+  return nullptr;
+}
+
+}  // namespace hazardlab

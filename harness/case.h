@@ -1,0 +1,126 @@
+#pragma once
+
+// Everything a case file needs: the vocabulary to declare one hazard, its
+// variants, its outcome classes and what each detector must see.
+// A case file includes this header and nothing else from the harness.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "harness/outcome.h"
+#include "harness/scheduler.h"
+#include "harness/threads.h"
+#include "harness/yield_point.h"
+
+namespace hazardlab {
+
+// What turns runs into evidence. Each build runs one: the dev build checks
+// outcomes under a stress scheduler, the tsan build reads ThreadSanitizer
+// reports, the asan build reads AddressSanitizer/UBSan/LeakSanitizer reports.
+// Every detector also sees hangs (the watchdog) and crashes.
+enum class Detector { kOutcome, kTsan, kAsan };
+
+inline constexpr Detector kAllDetectors[] = {Detector::kOutcome, Detector::kTsan, Detector::kAsan};
+
+absl::string_view detector_name(Detector detector);
+std::optional<Detector> parse_detector(absl::string_view name);
+
+// One kind of thing a run can show.
+struct Evidence {
+  enum class Kind {
+    kForbiddenOutcome,  // the variant returned an outcome its case forbids
+    kReport,            // a sanitizer report whose kind contains `detail`
+    kHang,              // the run did not finish before its deadline
+    kTermination,       // the process died (signal or std::terminate); output contains `detail`
+  };
+  Kind kind;
+  std::string detail;
+
+  std::string describe() const;
+};
+
+Evidence forbidden_outcome();
+Evidence report(std::string kind);
+Evidence hang();
+Evidence terminates(std::string message = "");
+
+// What a detector is declared to make of a variant.
+struct Expectation {
+  enum class Kind {
+    kDetects,     // shows one of `evidence` within `trials` runs
+    kMisses,      // cannot see this hazard (`why` says why); seeing it would flip the test
+    kFalseAlarm,  // reports a correct variant: a known limit of the tool, `why` says which
+  };
+  Detector detector;
+  Kind kind;
+  std::vector<Evidence> evidence;  // any one of them counts
+  std::string why;
+  int trials = 0;                  // run budget; 0: the detector's default
+  SchedulerKind scheduler = SchedulerKind::kRandom;
+
+  Expectation within(int run_budget) const;
+  Expectation under(SchedulerKind kind) const;
+};
+
+template <class... E>
+Expectation sees(Detector detector, E... evidence) {
+  return {detector, Expectation::Kind::kDetects, {std::move(evidence)...}, "", 0};
+}
+template <class... E>
+Expectation outcome_sees(E... evidence) { return sees(Detector::kOutcome, std::move(evidence)...); }
+template <class... E>
+Expectation tsan_sees(E... evidence) { return sees(Detector::kTsan, std::move(evidence)...); }
+template <class... E>
+Expectation asan_sees(E... evidence) { return sees(Detector::kAsan, std::move(evidence)...); }
+
+Expectation misses(Detector detector, std::string why);
+Expectation false_alarm(Detector detector, Evidence evidence, std::string why);
+
+// One way to write the hazard's code. Names starting with "broken" are the
+// hazard; every other variant ("fixed", "fixed_atomic", ...) is a correct
+// version and is expected clean under every detector unless an expectation
+// says otherwise (a declared false alarm).
+struct Variant {
+  std::string name;
+  Outcome (*body)(Threads& threads);
+  std::vector<Expectation> expect;  // broken: one per detector; fixed: usually none
+
+  bool is_broken() const;
+  // The declared expectation for `detector`; nullptr means "clean".
+  const Expectation* expectation_for(Detector detector) const;
+};
+
+struct Case {
+  std::string name;      // snake_case, the name users type
+  std::string title;     // one line for `hazardlab list`
+  int order = 0;         // position in the curriculum
+  std::string notebook;  // the notebook idea this case renders, in our words
+  std::string lesson;    // what goes wrong, the numbered interleaving, why the fix works
+  std::string outcome_meaning;  // what the outcome value(s) are, e.g. "final count"
+  std::vector<OutcomeClass> outcomes;
+  std::vector<Variant> variants;
+  // The watchdog: a run still going after this long is killed and is a hang.
+  std::chrono::milliseconds deadline{10'000};
+  // The case's source file (the registration macro fills it in).
+  std::string source_file;
+
+  const Variant* find_variant(absl::string_view name) const;
+};
+
+// Adds a case to the registry; returns true so a namespace-scope constant can
+// hold the result. Case files call it through HAZARDLAB_CASE.
+bool register_case(Case c);
+
+}  // namespace hazardlab
+
+// Registers a case from a case file:  HAZARDLAB_CASE({ .name = ..., ... });
+#define HAZARDLAB_CASE(...)                                                        \
+  [[maybe_unused]] static const bool hazardlab_case_registered =                    \
+      ::hazardlab::register_case([] {                                               \
+        ::hazardlab::Case c = __VA_ARGS__;                                          \
+        c.source_file = __FILE__;                                                   \
+        return c;                                                                   \
+      }())

@@ -1,0 +1,311 @@
+#include "harness/cli.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <iterator>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "harness/explain.h"
+#include "harness/registry.h"
+#include "harness/render.h"
+#include "harness/runner.h"
+
+ABSL_FLAG(std::string, variant, "", "variant to run (default: every variant of the case)");
+ABSL_FLAG(std::string, detector, "", "detector: outcome, tsan or asan (default: the one this build runs)");
+ABSL_FLAG(std::string, scheduler, "", "stress scheduler: none, yield or random (default: as the case declares)");
+ABSL_FLAG(std::string, seed, "", "base seed; trial i runs with seed+i (default: a fresh random seed)");
+ABSL_FLAG(int, trials, 0, "trials to run (default: the declared budget)");
+ABSL_FLAG(std::string, format, "text", "output: text or json (list also: ctest)");
+ABSL_FLAG(bool, keep_going, false, "run every trial instead of stopping at decisive evidence");
+ABSL_FLAG(bool, all, false, "run: every case and variant (the main job)");
+ABSL_FLAG(bool, help, false, "show usage");
+
+namespace hazardlab {
+namespace {
+
+constexpr int kBadInput = 2;
+constexpr char kUsage[] = R"(usage: hazardlab COMMAND [ARGS] [FLAGS]
+
+commands:
+  list                 the cases in teaching order, one line each
+  run CASE | --all     run variants and print histogram, verdict, evidence and seed
+  explain CASE         the lesson, the code, and what each detector is declared to see
+  classify             read a sanitizer log on stdin; print each report's kind and location
+
+flags:
+  --variant=V          one variant (default: all of the case's variants)
+  --detector=D         outcome | tsan | asan (default: this build's detector)
+  --scheduler=S        none | yield | random (default: as the case declares)
+  --seed=N             base seed; trial i uses N+i (default: random, always printed)
+  --trials=N           number of trials (default: the case's declared budget)
+  --keep-going         run every trial (for detection rates) instead of stopping early
+  --format=F           text | json
+exit code: 0 every verdict as declared, 1 some verdict not as declared, 2 bad input
+)";
+
+struct BadInput {
+  std::string message;
+};
+
+// Abseil's own parser exits with 1 on an unknown flag; a user tool exits with
+// 2 on bad input. So parse here, and let Abseil parse each value.
+std::vector<std::string> parse_flags(int argc, char** argv) {
+  std::vector<std::string> positional;
+  for (int i = 1; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    if (!absl::StartsWith(arg, "--")) {
+      positional.emplace_back(arg);
+      continue;
+    }
+    const std::size_t equals = arg.find('=');
+    std::string name = absl::StrReplaceAll(arg.substr(2, equals == absl::string_view::npos ? arg.npos : equals - 2),
+                                           {{"-", "_"}});
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (!flag) throw BadInput{absl::StrCat("unknown flag --", arg.substr(2, equals == arg.npos ? arg.npos : equals - 2))};
+    std::string value = equals == absl::string_view::npos ? "" : std::string(arg.substr(equals + 1));
+    if (equals == absl::string_view::npos) {
+      if (!flag->IsOfType<bool>()) throw BadInput{absl::StrCat("flag --", name, " needs a value (--", name, "=...)")};
+      value = "true";
+    }
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) throw BadInput{absl::StrCat("bad value for --", name, ": ", error)};
+  }
+  return positional;
+}
+
+const Case& case_named(absl::string_view name) {
+  if (const Case* c = find_case(name)) return *c;
+  throw BadInput{absl::StrCat("unknown case '", name, "' (hazardlab list shows them)")};
+}
+
+Detector chosen_detector() {
+  const std::string name = absl::GetFlag(FLAGS_detector);
+  if (name.empty()) return build_detector();
+  const std::optional<Detector> detector = parse_detector(name);
+  if (!detector) throw BadInput{absl::StrCat("unknown detector '", name, "' (outcome, tsan or asan)")};
+  if (*detector != build_detector()) {
+    throw BadInput{absl::StrCat("detector ", name, " runs in the ", name == "outcome" ? "dev" : name,
+                                " build (build/", name == "outcome" ? "dev" : name, "/hazardlab); this is the ",
+                                build_detector() == Detector::kOutcome ? "dev" : detector_name(build_detector()),
+                                " build")};
+  }
+  return *detector;
+}
+
+std::optional<SchedulerKind> chosen_scheduler() {
+  const std::string name = absl::GetFlag(FLAGS_scheduler);
+  if (name.empty()) return std::nullopt;
+  const std::optional<SchedulerKind> kind = parse_scheduler(name);
+  if (!kind) throw BadInput{absl::StrCat("unknown scheduler '", name, "' (none, yield or random)")};
+  return kind;
+}
+
+std::uint64_t chosen_seed() {
+  const std::string text = absl::GetFlag(FLAGS_seed);
+  if (text.empty()) return std::random_device{}() % 1'000'000'000ULL;
+  std::uint64_t seed = 0;
+  if (!absl::SimpleAtoi(text, &seed)) throw BadInput{absl::StrCat("bad --seed '", text, "': want a non-negative integer")};
+  return seed;
+}
+
+std::string chosen_format(bool allow_ctest = false) {
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (format == "text" || format == "json" || (allow_ctest && format == "ctest")) return format;
+  throw BadInput{absl::StrCat("unknown format '", format, "' (text or json)")};
+}
+
+// A progress line on a terminal, once a run has taken longer than a second.
+class Progress {
+ public:
+  explicit Progress(std::string what) : what_(std::move(what)), started_(std::chrono::steady_clock::now()) {}
+  ~Progress() {
+    if (shown_) std::fprintf(stderr, "\r\033[K");
+  }
+  void operator()(int done, int planned) {
+    if (!isatty(STDERR_FILENO)) return;
+    if (std::chrono::steady_clock::now() - started_ < std::chrono::seconds(1)) return;
+    shown_ = true;
+    std::fprintf(stderr, "\r\033[K%s: trial %d of %d", what_.c_str(), done, planned);
+    std::fflush(stderr);
+  }
+
+ private:
+  std::string what_;
+  std::chrono::steady_clock::time_point started_;
+  bool shown_ = false;
+};
+
+RunPlan plan_for(const Case& c, const Variant& v, Detector detector, std::uint64_t seed) {
+  RunPlan plan;
+  plan.c = &c;
+  plan.variant = &v;
+  plan.detector = detector;
+  plan.scheduler = chosen_scheduler().value_or(default_scheduler(v, detector));
+  plan.seed = seed;
+  plan.trials = absl::GetFlag(FLAGS_trials) > 0 ? absl::GetFlag(FLAGS_trials) : default_trials(v, detector);
+  plan.keep_going = absl::GetFlag(FLAGS_keep_going);
+  return plan;
+}
+
+int command_list() {
+  const std::string format = chosen_format(/*allow_ctest=*/true);
+  if (format == "json") {
+    nlohmann::json out = nlohmann::json::array();
+    for (const Case& c : all_cases()) {
+      nlohmann::json variants = nlohmann::json::array();
+      for (const Variant& v : c.variants) {
+        nlohmann::json expect;
+        for (Detector d : kAllDetectors) expect[std::string(detector_name(d))] = describe_expectation(v, d);
+        variants.push_back({{"name", v.name}, {"broken", v.is_broken()}, {"expect", expect}});
+      }
+      out.push_back({{"name", c.name}, {"title", c.title}, {"variants", variants}});
+    }
+    std::cout << out.dump(2) << "\n";
+  } else if (format == "ctest") {
+    // One CTest test per (case, variant, detector of this build), read by
+    // cmake/case_tests.cmake: "name|label,label|arg arg ...". Broken variants
+    // that TSan must catch get one test per stress scheduler, proving that no
+    // scheduler hides the race.
+    const Detector d = build_detector();
+    const std::string det(detector_name(d));
+    for (const Case& c : all_cases()) {
+      for (const Variant& v : c.variants) {
+        const std::string labels = absl::StrCat(c.name, ",", v.name, ",", v.is_broken() ? "broken" : "fixed", ",", det);
+        const std::string args = absl::StrCat("run ", c.name, " --variant=", v.name, " --detector=", det);
+        const Expectation* e = v.expectation_for(d);
+        if (d == Detector::kTsan && e && e->kind == Expectation::Kind::kDetects) {
+          for (SchedulerKind s : kAllSchedulers) {
+            std::cout << c.name << "." << v.name << "." << det << "." << scheduler_name(s) << "|" << labels << ","
+                      << scheduler_name(s) << "|" << args << " --scheduler=" << scheduler_name(s) << "\n";
+          }
+        } else {
+          std::cout << c.name << "." << v.name << "." << det << "|" << labels << "|" << args << "\n";
+        }
+      }
+    }
+  } else {
+    int position = 0;
+    for (const Case& c : all_cases()) {
+      std::cout << absl::StrFormat("%2d. %-26s %s\n", ++position, c.name, c.title);
+    }
+  }
+  return 0;
+}
+
+int command_run(const std::string& program, const std::vector<std::string>& args) {
+  const bool all = absl::GetFlag(FLAGS_all);
+  if (all != args.empty()) throw BadInput{"run takes one CASE, or --all"};
+  const Detector detector = chosen_detector();
+  const std::string format = chosen_format();
+  const std::uint64_t seed = chosen_seed();
+  if (absl::GetFlag(FLAGS_trials) < 0) throw BadInput{"--trials must be positive"};
+  chosen_scheduler();  // validate before running anything
+
+  std::vector<const Case*> cases;
+  if (all) {
+    for (const Case& c : all_cases()) cases.push_back(&c);
+  } else {
+    cases.push_back(&case_named(args[0]));
+  }
+  const std::string variant_name = absl::GetFlag(FLAGS_variant);
+  if (!variant_name.empty() && !all && !cases[0]->find_variant(variant_name)) {
+    throw BadInput{absl::StrCat("case ", cases[0]->name, " has no variant '", variant_name, "'")};
+  }
+
+  std::vector<std::pair<RunPlan, Judgement>> runs;
+  nlohmann::json json_runs = nlohmann::json::array();
+  for (const Case* c : cases) {
+    for (const Variant& v : c->variants) {
+      if (!variant_name.empty() && v.name != variant_name) continue;
+      const RunPlan plan = plan_for(*c, v, detector, seed);
+      Judgement judgement;
+      {
+        Progress progress(absl::StrCat(c->name, "/", v.name, " [", detector_name(detector), "]"));
+        judgement = execute(plan, std::ref(progress));
+      }
+      if (format == "json") {
+        json_runs.push_back(render_json(program, plan, judgement));
+      } else if (all) {
+        std::cout << absl::StrFormat("%-24s %-14s %-12s %s\n", c->name, v.name, verdict_name(judgement.verdict),
+                                     judgement.expected ? "as declared" : "NOT AS DECLARED")
+                  << std::flush;
+      } else {
+        std::cout << render_text(program, plan, judgement) << "\n" << std::flush;
+      }
+      runs.emplace_back(plan, std::move(judgement));
+    }
+  }
+  if (format == "json") {
+    std::cout << (json_runs.size() == 1 && !all ? json_runs[0] : json_runs).dump(2) << "\n";
+  } else if (all) {
+    std::cout << "\n" << render_table(runs);
+  }
+  for (const auto& [plan, judgement] : runs) {
+    if (!judgement.expected) return 1;
+  }
+  return 0;
+}
+
+int command_explain(const std::string& program, const std::vector<std::string>& args) {
+  if (args.size() != 1) throw BadInput{"explain takes one CASE"};
+  std::cout << explain(case_named(args[0]), program);
+  return 0;
+}
+
+int command_classify() {
+  const std::string format = chosen_format();
+  const std::string log((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  const std::vector<Report> reports = classify_reports(log);
+  if (format == "json") {
+    nlohmann::json out = nlohmann::json::array();
+    for (const Report& r : reports) out.push_back(report_json(r));
+    std::cout << out.dump(2) << "\n";
+  } else if (reports.empty()) {
+    std::cout << "no sanitizer report found\n";
+  } else {
+    for (const Report& r : reports) std::cout << render_report_text(r) << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int cli_main(int argc, char** argv) {
+  const std::string program = argc > 0 ? argv[0] : "hazardlab";
+  try {
+    std::vector<std::string> args = parse_flags(argc, argv);
+    if (absl::GetFlag(FLAGS_help) || (!args.empty() && args[0] == "help")) {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (args.empty()) throw BadInput{"missing command (list, run, explain or classify)"};
+    const std::string command = args[0];
+    args.erase(args.begin());
+    if (command == "list") {
+      if (!args.empty()) throw BadInput{"list takes no arguments"};
+      return command_list();
+    }
+    if (command == "run") return command_run(program, args);
+    if (command == "explain") return command_explain(program, args);
+    if (command == "classify") return command_classify();
+    throw BadInput{absl::StrCat("unknown command '", command, "' (list, run, explain or classify)")};
+  } catch (const BadInput& bad) {
+    std::cerr << "hazardlab: " << bad.message << "\n";
+    return kBadInput;
+  }
+}
+
+}  // namespace hazardlab

@@ -1,0 +1,62 @@
+#include "harness/explain.h"
+
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "harness/verdict.h"
+
+namespace hazardlab {
+
+std::string extract_function(absl::string_view source, absl::string_view name) {
+  const std::vector<absl::string_view> lines = absl::StrSplit(source, '\n');
+  const std::string signature = absl::StrCat(" ", name, "(");
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const absl::string_view line = lines[i];
+    if (line.empty() || line[0] == ' ' || line[0] == '/' || !absl::StrContains(line, signature)) continue;
+    std::size_t first = i;
+    while (first > 0 && absl::StartsWith(lines[first - 1], "//")) --first;
+    std::string text;
+    for (std::size_t k = first; k < lines.size(); ++k) {
+      absl::StrAppend(&text, lines[k], "\n");
+      if (k > i && lines[k] == "}") return text;
+    }
+    return text;
+  }
+  return "";
+}
+
+std::string explain(const Case& c, const std::string& program) {
+  std::string out = absl::StrCat(c.name, ": ", c.title, "\n\n");
+  absl::StrAppend(&out, "Notebook idea: ", c.notebook, "\n\n", c.lesson, "\n");
+  if (!c.outcomes.empty()) {
+    absl::StrAppend(&out, "\nOutcomes (", c.outcome_meaning, "):\n");
+    for (const OutcomeClass& oc : c.outcomes) {
+      absl::StrAppend(&out, absl::StrFormat("  %-22s %-12s %s\n", oc.matcher.text, outcome_kind_name(oc.kind),
+                                            oc.description));
+    }
+  }
+  absl::StrAppend(&out, "\nWhat each detector is declared to see:\n");
+  for (const Variant& v : c.variants) {
+    absl::StrAppend(&out, "  ", v.name, "\n");
+    for (Detector d : kAllDetectors) {
+      absl::StrAppend(&out, absl::StrFormat("    %-8s %s\n", detector_name(d), describe_expectation(v, d)));
+    }
+  }
+  const absl::string_view file = absl::string_view(c.source_file).substr(c.source_file.rfind('/') + 1);
+  const absl::string_view source = case_source(file);
+  absl::StrAppend(&out, "\nThe code (cases/", file, "):\n");
+  for (const Variant& v : c.variants) {
+    const std::string code = extract_function(source, v.name);
+    absl::StrAppend(&out, "\n", code.empty() ? absl::StrCat("(", v.name, ": source not embedded)\n") : code);
+  }
+  absl::StrAppend(&out, "\nTry it:\n");
+  for (const Variant& v : c.variants) {
+    absl::StrAppend(&out, "  ", program, " run ", c.name, " --variant=", v.name, "\n");
+  }
+  return out;
+}
+
+}  // namespace hazardlab

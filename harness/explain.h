@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "harness/case.h"
+
+namespace hazardlab {
+
+// The source text of a case file, embedded at build time ("" if unknown).
+absl::string_view case_source(absl::string_view file_name);
+
+// The lesson, the outcome table, each variant's code and what every detector
+// is declared to see: what `hazardlab explain CASE` prints.
+std::string explain(const Case& c, const std::string& program);
+
+// The definition of function `name` in `source` (with the comment lines just
+// above it), or "" if it is not found. Case files define variants at column
+// 0 and close them with a lone "}".
+std::string extract_function(absl::string_view source, absl::string_view name);
+
+}  // namespace hazardlab

@@ -1,0 +1,16 @@
+#pragma once
+
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "harness/case.h"
+
+namespace hazardlab {
+
+// Every registered case, in curriculum order.
+const std::vector<Case>& all_cases();
+
+// nullptr if no case has that name.
+const Case* find_case(absl::string_view name);
+
+}  // namespace hazardlab

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "harness/runner.h"
+#include "nlohmann/json.hpp"
+
+namespace hazardlab {
+
+// The command that repeats the first trial that showed evidence (or the
+// whole run when none did).
+std::string replay_command(const std::string& program, const RunPlan& plan, const Judgement& judgement);
+
+std::string render_text(const std::string& program, const RunPlan& plan, const Judgement& judgement);
+nlohmann::json render_json(const std::string& program, const RunPlan& plan, const Judgement& judgement);
+
+// One row per run, as the end of `run --all` and the main job print it.
+std::string render_table(const std::vector<std::pair<RunPlan, Judgement>>& runs);
+
+nlohmann::json report_json(const Report& report);
+std::string render_report_text(const Report& report);
+
+}  // namespace hazardlab

@@ -1,0 +1,183 @@
+#include "harness/report.h"
+
+#include <optional>
+#include <regex>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+
+namespace hazardlab {
+namespace {
+
+// "    #3 0x4f2a1 in fn(int) /src/cases/x.cc:12:7 (bin+0x4f2a1)" (ASan) or
+// "    #3 fn(int) /src/cases/x.cc:12:7 (bin+0x4f2a1)" (TSan).
+const std::regex& frame_pattern() {
+  static const std::regex pattern(R"(^\s*#\d+\s+(?:0x[0-9a-fA-F]+\s+in\s+)?(.*)$)");
+  return pattern;
+}
+
+// "file:line" or "file:line:column" at the end of a frame's text.
+const std::regex& location_pattern() {
+  static const std::regex pattern(R"(^(.*)\s(\S+?):(\d+)(?::\d+)?$)");
+  return pattern;
+}
+
+// "/path/file.cc:12:5: runtime error: signed integer overflow: ..."
+const std::regex& ubsan_pattern() {
+  static const std::regex pattern(R"(^(\S+?):(\d+):\d+: runtime error: ([^:]+))");
+  return pattern;
+}
+
+std::string strip_pid(absl::string_view text) {
+  // "data race (pid=123)" -> "data race"
+  const std::size_t at = text.rfind(" (pid=");
+  return std::string(absl::StripAsciiWhitespace(at == absl::string_view::npos ? text : text.substr(0, at)));
+}
+
+bool parse_frame(absl::string_view line, Frame& frame) {
+  std::cmatch match;
+  if (!std::regex_match(line.begin(), line.end(), match, frame_pattern())) return false;
+  std::string text = match[1].str();
+  // Drop the trailing "(module+0xoffset)".
+  if (!text.empty() && text.back() == ')') {
+    const std::size_t open = text.rfind(" (");
+    if (open != std::string::npos) text.resize(open);
+  }
+  std::smatch where;
+  if (std::regex_match(text, where, location_pattern()) && absl::SimpleAtoi(where[3].str(), &frame.line)) {
+    frame.function = where[1].str();
+    frame.file = where[2].str();
+  } else {
+    frame.function = text;
+  }
+  return true;
+}
+
+// Starts a report if `line` is a report's first line.
+bool parse_headline(absl::string_view line, Report& report) {
+  static constexpr std::pair<absl::string_view, absl::string_view> kTools[] = {
+      {"WARNING: ThreadSanitizer: ", "ThreadSanitizer"},
+      {"ERROR: AddressSanitizer: ", "AddressSanitizer"},
+      {"ERROR: LeakSanitizer: ", "LeakSanitizer"},
+  };
+  for (const auto& [marker, tool] : kTools) {
+    const std::size_t at = line.find(marker);
+    if (at == absl::string_view::npos) continue;
+    absl::string_view rest = line.substr(at + marker.size());
+    report.tool = std::string(tool);
+    report.headline = std::string(absl::StripAsciiWhitespace(line));
+    if (tool == "AddressSanitizer") {
+      // "heap-use-after-free on address ...", "attempting double-free on ...",
+      // "SEGV on unknown address ...": the kind is the leading word.
+      absl::ConsumePrefix(&rest, "attempting ");
+      report.kind = std::string(rest.substr(0, rest.find(' ')));
+    } else if (tool == "LeakSanitizer") {
+      report.kind = "detected memory leaks";
+    } else {
+      report.kind = strip_pid(rest);
+    }
+    return true;
+  }
+  std::cmatch match;
+  if (std::regex_search(line.begin(), line.end(), match, ubsan_pattern())) {
+    report.tool = "UndefinedBehaviorSanitizer";
+    report.kind = absl::StrCat("runtime error: ", match[3].str());
+    report.headline = std::string(absl::StripAsciiWhitespace(line));
+    Frame where;
+    where.file = match[1].str();
+    absl::SimpleAtoi(match[2].str(), &where.line);
+    report.frames.push_back(where);
+    return true;
+  }
+  if (absl::StartsWith(line, "terminate called")) {
+    report.tool = "C++ runtime";
+    report.kind = "terminate";
+    report.headline = std::string(absl::StripAsciiWhitespace(line));
+    return true;
+  }
+  return false;
+}
+
+bool ends_report(absl::string_view line) {
+  return absl::StartsWith(line, "SUMMARY: ") || absl::StartsWith(line, "==================");
+}
+
+void finish(Report& report, std::vector<Report>& reports) {
+  for (const Frame& frame : report.frames) {
+    if (frame.in_case_code()) {
+      report.location = frame.location();
+      break;
+    }
+  }
+  if (report.location.empty()) {
+    for (const Frame& frame : report.frames) {
+      if (!frame.file.empty()) {
+        report.location = frame.location();
+        break;
+      }
+    }
+  }
+  reports.push_back(std::move(report));
+}
+
+}  // namespace
+
+bool Frame::in_case_code() const { return absl::StrContains(file, "cases/"); }
+
+std::string Frame::location() const {
+  if (file.empty()) return "";
+  // Keep the project-relative part: ".../cases/x.cc" -> "cases/x.cc".
+  absl::string_view path = file;
+  for (absl::string_view folder : {"cases/", "harness/", "tests/"}) {
+    const std::size_t at = path.rfind(folder);
+    if (at != absl::string_view::npos && (at == 0 || path[at - 1] == '/')) {
+      path = path.substr(at);
+      break;
+    }
+  }
+  return absl::StrCat(path, ":", line);
+}
+
+std::vector<Frame> Report::case_frames(std::size_t count) const {
+  std::vector<Frame> found;
+  for (const Frame& frame : frames) {
+    if (found.size() == count) break;
+    if (!frame.in_case_code()) continue;
+    bool seen = false;
+    for (const Frame& f : found) seen = seen || (f.file == frame.file && f.line == frame.line);
+    if (!seen) found.push_back(frame);
+  }
+  return found;
+}
+
+bool Report::is_asan_family() const {
+  return tool == "AddressSanitizer" || tool == "LeakSanitizer" || tool == "UndefinedBehaviorSanitizer";
+}
+
+std::vector<Report> classify_reports(absl::string_view log) {
+  std::vector<Report> reports;
+  std::optional<Report> current;
+  for (absl::string_view line : absl::StrSplit(log, '\n')) {
+    Report started;
+    if (parse_headline(line, started)) {
+      if (current) finish(*current, reports);
+      current = std::move(started);
+      continue;
+    }
+    if (!current) continue;
+    Frame frame;
+    if (parse_frame(line, frame)) {
+      current->frames.push_back(std::move(frame));
+    } else if (ends_report(line)) {
+      finish(*current, reports);
+      current.reset();
+    }
+  }
+  if (current) finish(*current, reports);
+  return reports;
+}
+
+}  // namespace hazardlab

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+namespace hazardlab {
+
+struct Frame {
+  std::string function;
+  std::string file;  // empty when the frame has no source location
+  int line = 0;
+
+  bool in_case_code() const;  // the frame is in a file under a `cases/` folder
+  std::string location() const;  // "cases/lost_update.cc:31", shortened to the project-relative part
+};
+
+// One report a sanitizer (or the C++ runtime) printed, classified.
+struct Report {
+  std::string tool;      // "ThreadSanitizer", "AddressSanitizer", "LeakSanitizer",
+                         // "UndefinedBehaviorSanitizer", "C++ runtime"
+  std::string kind;      // "data race", "heap-use-after-free", "terminate", ...
+  std::string headline;  // the line the report starts with
+  std::vector<Frame> frames;  // every frame of the report's stacks, in order
+  // Where the report points: the first frame in case code, else the first
+  // frame with a source file, else empty.
+  std::string location;
+
+  // Up to `count` frames in case code, first first, without repeats.
+  std::vector<Frame> case_frames(std::size_t count = 3) const;
+  bool is_tsan() const { return tool == "ThreadSanitizer"; }
+  // ASan, LeakSanitizer and UBSan: the reports of the asan build.
+  bool is_asan_family() const;
+};
+
+// Finds and classifies every report in a captured log.
+std::vector<Report> classify_reports(absl::string_view log);
+
+}  // namespace hazardlab

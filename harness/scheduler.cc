@@ -1,0 +1,87 @@
+#include "harness/scheduler.h"
+
+#include <chrono>
+#include <thread>
+
+#include "harness/yield_point.h"
+
+namespace hazardlab {
+namespace {
+
+// The calling thread's schedule; null outside worker threads.
+thread_local ThreadSchedule* t_schedule = nullptr;
+
+}  // namespace
+
+void yield_point() noexcept {
+  // A compiler barrier even if this call were ever inlined (LTO): the racy
+  // read before it and the write after it must stay two separate accesses.
+  asm volatile("" ::: "memory");
+  if (ThreadSchedule* schedule = t_schedule) schedule->at_yield_point();
+}
+
+absl::string_view scheduler_name(SchedulerKind kind) {
+  switch (kind) {
+    case SchedulerKind::kNone: return "none";
+    case SchedulerKind::kYield: return "yield";
+    case SchedulerKind::kRandom: return "random";
+  }
+  return "?";
+}
+
+std::optional<SchedulerKind> parse_scheduler(absl::string_view name) {
+  for (SchedulerKind kind : kAllSchedulers) {
+    if (scheduler_name(kind) == name) return kind;
+  }
+  return std::nullopt;
+}
+
+std::uint64_t derive_seed(std::uint64_t base, std::uint64_t stream) {
+  // splitmix64 over (base, stream): neighbouring seeds give unrelated streams.
+  std::uint64_t z = base + 0x9e3779b97f4a7c15ULL * (stream + 1);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+ThreadSchedule::ThreadSchedule(SchedulerKind kind, std::uint64_t run_seed, int thread_index)
+    : kind_(kind),
+      thread_index_(thread_index),
+      rng_(derive_seed(run_seed, static_cast<std::uint64_t>(thread_index))) {}
+
+YieldDecision ThreadSchedule::next_decision() {
+  switch (kind_) {
+    case SchedulerKind::kNone:
+      return YieldDecision::kContinue;
+    case SchedulerKind::kYield:
+      return YieldDecision::kYield;
+    case SchedulerKind::kRandom: {
+      const double draw = unit_(rng_);
+      if (draw < kSleepProbability) return YieldDecision::kSleep;
+      if (draw < kSleepProbability + kYieldProbability) return YieldDecision::kYield;
+      return YieldDecision::kContinue;
+    }
+  }
+  return YieldDecision::kContinue;
+}
+
+void ThreadSchedule::at_yield_point() {
+  switch (next_decision()) {
+    case YieldDecision::kContinue:
+      break;
+    case YieldDecision::kYield:
+      std::this_thread::yield();
+      break;
+    case YieldDecision::kSleep:
+      std::this_thread::sleep_for(std::chrono::microseconds(kSleepMicroseconds));
+      break;
+  }
+}
+
+ScheduleScope::ScheduleScope(ThreadSchedule* schedule) : previous_(t_schedule) {
+  t_schedule = schedule;
+}
+
+ScheduleScope::~ScheduleScope() { t_schedule = previous_; }
+
+}  // namespace hazardlab

@@ -1,0 +1,99 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <latch>
+#include <memory>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "harness/scheduler.h"
+
+namespace hazardlab {
+
+// A group of worker threads started by `Threads::start`. They begin together
+// behind a start latch; `join` waits for all of them. Destroying a group that
+// was never joined joins it, so the harness itself never leaks a thread: a
+// case that wants to show a missing join does so with its own std::thread.
+class WorkerGroup {
+ public:
+  WorkerGroup(WorkerGroup&&) noexcept = default;
+  WorkerGroup& operator=(WorkerGroup&&) noexcept = default;
+  ~WorkerGroup();
+
+  void join();
+
+ private:
+  friend class Threads;
+  WorkerGroup() = default;
+
+  std::unique_ptr<std::latch> start_;
+  std::vector<std::thread> threads_;
+};
+
+// What a variant receives: the way to start threads whose yield points follow
+// this run's scheduler and seed.
+//
+// The harness adds no synchronization between workers beyond one start latch
+// (which orders nothing that case code does), so every race in a case stays
+// visible to ThreadSanitizer.
+class Threads {
+ public:
+  Threads(SchedulerKind scheduler, std::uint64_t seed);
+
+  // Runs body(index) on `count` threads started together; returns when all
+  // have finished.
+  void run(int count, const std::function<void(int index)>& body);
+
+  // Starts body(index) on `count` threads and returns at once.
+  WorkerGroup start(int count, std::function<void(int index)> body);
+
+  // Wraps a callable for a thread the case creates itself (std::thread,
+  // std::jthread, a detached thread) so that its yield points follow the
+  // scheduler too. Arguments, std::stop_token included, pass through.
+  template <class F>
+  auto instrumented(F body);
+
+  SchedulerKind scheduler() const { return scheduler_; }
+  std::uint64_t seed() const { return seed_; }
+
+ private:
+  template <class F>
+  class Instrumented;
+
+  // A schedule for the next thread, numbered in creation order. Called only
+  // by the creating thread: workers share no harness state.
+  std::unique_ptr<ThreadSchedule> next_schedule();
+
+  SchedulerKind scheduler_;
+  std::uint64_t seed_;
+  int next_index_ = 0;
+};
+
+template <class F>
+class Threads::Instrumented {
+ public:
+  Instrumented(std::unique_ptr<ThreadSchedule> schedule, F body)
+      : schedule_(std::move(schedule)), body_(std::move(body)) {}
+
+  template <class... Args>
+  auto operator()(Args&&... args) -> std::invoke_result_t<F&, Args...> {
+    ScheduleScope scope(schedule_.get());
+    return std::invoke(body_, std::forward<Args>(args)...);
+  }
+
+ private:
+  // Owned by the callable, not by Threads: a detached thread may outlive the
+  // run that created it.
+  std::unique_ptr<ThreadSchedule> schedule_;
+  F body_;
+};
+
+template <class F>
+auto Threads::instrumented(F body) {
+  return Instrumented<F>(next_schedule(), std::move(body));
+}
+
+}  // namespace hazardlab

@@ -1,0 +1,233 @@
+#include "harness/verdict.h"
+
+#include <csignal>
+#include <cstring>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace hazardlab {
+namespace {
+
+// Exit codes the sanitizer option files give a run that reported (66: TSan,
+// 23: ASan/LSan): a report, not a crash.
+bool is_report_exit_code(int code) { return code == 66 || code == 23; }
+
+bool is_own_report(Detector detector, const Report& report) {
+  switch (detector) {
+    case Detector::kOutcome: return false;
+    case Detector::kTsan: return report.is_tsan();
+    case Detector::kAsan: return report.is_asan_family();
+  }
+  return false;
+}
+
+std::string signal_name(int signal) {
+  const char* abbreviation = sigabbrev_np(signal);
+  return abbreviation ? absl::StrCat("SIG", abbreviation) : absl::StrCat("signal ", signal);
+}
+
+std::string termination_text(const TrialResult& trial) {
+  std::string text = trial.signal ? signal_name(*trial.signal)
+                                  : absl::StrCat("exit code ", trial.exit_code.value_or(-1));
+  for (const Report& report : trial.reports) {
+    if (report.kind == "terminate") return absl::StrCat(text, ": ", report.headline);
+  }
+  if (!trial.outcome && !trial.signal) absl::StrAppend(&text, " without an outcome");
+  return text;
+}
+
+Verdict verdict_for(Evidence::Kind kind, bool correct_variant) {
+  switch (kind) {
+    case Evidence::Kind::kHang: return Verdict::kHang;
+    case Evidence::Kind::kTermination: return Verdict::kCrash;
+    case Evidence::Kind::kForbiddenOutcome:
+    case Evidence::Kind::kReport: return correct_variant ? Verdict::kFalseAlarm : Verdict::kDetected;
+  }
+  return Verdict::kCrash;
+}
+
+bool matches(const Evidence& declared, const Finding& finding, const TrialResult& trial) {
+  if (declared.kind != finding.kind) return false;
+  switch (declared.kind) {
+    case Evidence::Kind::kReport: return finding.report && absl::StrContains(finding.report->kind, declared.detail);
+    case Evidence::Kind::kTermination: return absl::StrContains(trial.output, declared.detail);
+    case Evidence::Kind::kForbiddenOutcome:
+    case Evidence::Kind::kHang: return true;
+  }
+  return false;
+}
+
+std::string evidence_list(const Expectation& e) {
+  std::vector<std::string> parts;
+  for (const Evidence& evidence : e.evidence) parts.push_back(evidence.describe());
+  return absl::StrJoin(parts, " or ");
+}
+
+}  // namespace
+
+absl::string_view verdict_name(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kDetected: return "detected";
+    case Verdict::kClean: return "clean";
+    case Verdict::kMissed: return "missed";
+    case Verdict::kFalseAlarm: return "false alarm";
+    case Verdict::kHang: return "hang";
+    case Verdict::kCrash: return "crash";
+  }
+  return "?";
+}
+
+std::vector<Finding> findings_of(const Case& c, Detector detector, const TrialResult& trial) {
+  std::vector<Finding> found;
+  if (trial.outcome) {
+    const Classification cls = classify_outcome(c.outcomes, *trial.outcome);
+    if (cls.kind == OutcomeKind::kForbidden) {
+      found.push_back({Evidence::Kind::kForbiddenOutcome,
+                       absl::StrCat("outcome ", trial.outcome->to_string(), ": ", cls.description), std::nullopt});
+    }
+  }
+  bool reported = false;
+  for (const Report& report : trial.reports) {
+    if (!is_own_report(detector, report)) continue;
+    reported = true;
+    found.push_back({Evidence::Kind::kReport,
+                     absl::StrCat(report.tool, " ", report.kind,
+                                  report.location.empty() ? "" : absl::StrCat(" at ", report.location)),
+                     report});
+  }
+  if (trial.hung) {
+    found.push_back({Evidence::Kind::kHang,
+                     absl::StrCat("no result within the ", c.deadline.count(), " ms deadline; killed by the watchdog"),
+                     std::nullopt});
+  } else if (trial.signal || !trial.outcome ||
+             (trial.exit_code && *trial.exit_code != 0 && !(reported && is_report_exit_code(*trial.exit_code)))) {
+    found.push_back({Evidence::Kind::kTermination, termination_text(trial), std::nullopt});
+  }
+  return found;
+}
+
+int default_trials(const Variant& variant, Detector detector) {
+  const Expectation* e = variant.expectation_for(detector);
+  if (e && e->trials > 0) return e->trials;
+  // Outcome runs cost milliseconds and their histogram is a rate: many.
+  // Sanitizer runs cost ~100 ms each once a report is symbolized: a few, and
+  // a broken variant stops at its first report.
+  if (detector == Detector::kOutcome) return 20;
+  return variant.is_broken() ? 10 : 5;
+}
+
+SchedulerKind default_scheduler(const Variant& variant, Detector detector) {
+  const Expectation* e = variant.expectation_for(detector);
+  return e ? e->scheduler : SchedulerKind::kRandom;
+}
+
+std::string describe_expectation(const Variant& variant, Detector detector) {
+  const Expectation* e = variant.expectation_for(detector);
+  if (!e) return "clean";
+  switch (e->kind) {
+    case Expectation::Kind::kDetects: return absl::StrCat("sees ", evidence_list(*e));
+    case Expectation::Kind::kMisses: return absl::StrCat("misses it: ", e->why);
+    case Expectation::Kind::kFalseAlarm:
+      return absl::StrCat("false alarm, ", evidence_list(*e), ": ", e->why);
+  }
+  return "?";
+}
+
+Judge::Judge(const Case& c, const Variant& variant, Detector detector, bool keep_going)
+    : case_(c), detector_(detector), expectation_(variant.expectation_for(detector)), keep_going_(keep_going) {
+  judgement_.declared = describe_expectation(variant, detector);
+}
+
+bool Judge::counts_as_evidence(const Finding& finding) const {
+  if (!expectation_) return true;  // declared clean: anything at all counts against it
+  switch (expectation_->kind) {
+    case Expectation::Kind::kDetects:
+    case Expectation::Kind::kFalseAlarm:
+      return false;  // decided by matching against the declared evidence
+    case Expectation::Kind::kMisses:
+      // Seeing what it is declared not to see: its own kind of evidence.
+      return detector_ == Detector::kOutcome ? finding.kind == Evidence::Kind::kForbiddenOutcome
+                                             : finding.kind == Evidence::Kind::kReport;
+  }
+  return false;
+}
+
+bool Judge::add(const TrialResult& trial) {
+  Judgement& j = judgement_;
+  ++j.trials;
+  j.total_time += trial.wall;
+  j.slowest_trial = std::max(j.slowest_trial, trial.wall);
+  if (trial.outcome) {
+    j.histogram.add(*trial.outcome, classify_outcome(case_.outcomes, *trial.outcome));
+  } else {
+    j.histogram.add_without_outcome(trial.hung ? "hang" : "crash (" + termination_text(trial) + ")");
+  }
+
+  const std::vector<Finding> found = findings_of(case_, detector_, trial);
+  for (const Finding& f : found) {
+    if (f.report) ++j.report_kinds[f.report->kind];
+  }
+
+  const Finding* evidence = nullptr;
+  for (const Finding& f : found) {
+    bool hit = counts_as_evidence(f);
+    if (expectation_ && !hit) {
+      for (const Evidence& declared : expectation_->evidence) hit = hit || matches(declared, f, trial);
+    }
+    if (hit) {
+      evidence = &f;
+      break;
+    }
+  }
+  if (evidence) {
+    ++j.trials_with_evidence;
+    if (!j.first_evidence_trial) {
+      j.first_evidence_trial = j.trials;
+      j.first_evidence_seed = trial.seed;
+      j.evidence = *evidence;
+    }
+  } else if (!first_undeclared_failure_) {
+    for (const Finding& f : found) {
+      if (f.kind == Evidence::Kind::kHang || f.kind == Evidence::Kind::kTermination) {
+        first_undeclared_failure_ = f;
+        if (!j.first_evidence_seed) j.first_evidence_seed = trial.seed;
+        break;
+      }
+    }
+  }
+
+  if (keep_going_) return true;
+  if (trial.hung) return false;
+  const bool correct_variant = !expectation_ || expectation_->kind == Expectation::Kind::kFalseAlarm;
+  if (evidence && (correct_variant || detector_ != Detector::kOutcome)) return false;
+  return true;
+}
+
+Judgement Judge::result() const {
+  Judgement j = judgement_;
+  const bool declared_clean = !expectation_;
+  const Expectation::Kind kind = expectation_ ? expectation_->kind : Expectation::Kind::kMisses;
+  if (j.evidence) {
+    j.verdict = verdict_for(j.evidence->kind, declared_clean || kind == Expectation::Kind::kFalseAlarm);
+    if (!declared_clean && kind == Expectation::Kind::kMisses && j.verdict != Verdict::kHang &&
+        j.verdict != Verdict::kCrash) {
+      j.verdict = Verdict::kDetected;  // a detector declared blind saw it
+    }
+    j.expected = !declared_clean && kind != Expectation::Kind::kMisses;
+  } else if (first_undeclared_failure_) {
+    j.evidence = first_undeclared_failure_;
+    j.verdict = verdict_for(first_undeclared_failure_->kind, true);
+    j.expected = false;
+  } else if (declared_clean) {
+    j.verdict = Verdict::kClean;
+    j.expected = true;
+  } else {
+    j.verdict = kind == Expectation::Kind::kFalseAlarm ? Verdict::kClean : Verdict::kMissed;
+    j.expected = kind == Expectation::Kind::kMisses;
+  }
+  return j;
+}
+
+}  // namespace hazardlab

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "harness/case.h"
+#include "harness/histogram.h"
+#include "harness/report.h"
+#include "harness/trial.h"
+
+namespace hazardlab {
+
+enum class Verdict { kDetected, kClean, kMissed, kFalseAlarm, kHang, kCrash };
+
+absl::string_view verdict_name(Verdict verdict);
+
+// What one trial showed a detector.
+struct Finding {
+  Evidence::Kind kind;
+  std::string text;  // one line: "outcome 39871: an increment was overwritten"
+  std::optional<Report> report;
+};
+
+// The findings of `detector` in one trial: forbidden outcomes, this
+// detector's own sanitizer reports, a hang, a termination.
+std::vector<Finding> findings_of(const Case& c, Detector detector, const TrialResult& trial);
+
+// The verdict on (case, variant, detector) and the evidence behind it.
+struct Judgement {
+  Verdict verdict = Verdict::kClean;
+  bool expected = false;     // the verdict is what the case declares
+  std::string declared;      // what the case declares, in words
+  int trials = 0;
+  int trials_with_evidence = 0;
+  std::optional<int> first_evidence_trial;   // 1-based
+  std::optional<std::uint64_t> first_evidence_seed;
+  std::optional<Finding> evidence;           // the finding the verdict rests on
+  Histogram histogram;
+  std::map<std::string, int> report_kinds;   // every report of this detector: kind -> trials
+  std::chrono::microseconds slowest_trial{0};
+  std::chrono::microseconds total_time{0};
+};
+
+// Folds trials into a judgement, one at a time.
+class Judge {
+ public:
+  // `keep_going`: never stop early (for measuring detection rates).
+  Judge(const Case& c, const Variant& variant, Detector detector, bool keep_going);
+
+  // Returns false when further trials would add nothing: after a hang (each
+  // would cost a full deadline), after a sanitizer's first matching report
+  // (one classified report is the evidence), or after a correct variant's
+  // first finding.
+  bool add(const TrialResult& trial);
+
+  Judgement result() const;
+
+ private:
+  bool counts_as_evidence(const Finding& finding) const;
+
+  const Case& case_;
+  Detector detector_;
+  const Expectation* expectation_;  // nullptr: declared clean
+  bool keep_going_;
+  Judgement judgement_;
+  std::optional<Finding> first_undeclared_failure_;  // a hang or crash nobody declared
+};
+
+// The run budget for (variant, detector) when the command line names none.
+int default_trials(const Variant& variant, Detector detector);
+
+// The scheduler for (variant, detector) when the command line names none.
+SchedulerKind default_scheduler(const Variant& variant, Detector detector);
+
+// What the case declares for (variant, detector), in words.
+std::string describe_expectation(const Variant& variant, Detector detector);
+
+}  // namespace hazardlab

@@ -1,0 +1,46 @@
+# Which sanitizer this build uses, and therefore which detector its
+# `hazardlab` command and its tests run:
+#   none    -> detector "outcome" (outcome classes under stress schedulers)
+#   thread  -> detector "tsan"
+#   address -> detector "asan" (AddressSanitizer + UBSan + LeakSanitizer)
+set(HAZARDLAB_SANITIZER "none" CACHE STRING "Sanitizer for the whole build: none, thread or address")
+set_property(CACHE HAZARDLAB_SANITIZER PROPERTY STRINGS none thread address)
+
+# Frame pointers everywhere: sanitizer stacks (and the case frames the
+# classifier looks for) stay complete and cheap to unwind.
+add_compile_options(-fno-omit-frame-pointer)
+
+if(HAZARDLAB_SANITIZER STREQUAL "thread")
+  set(HAZARDLAB_DETECTOR "tsan")
+  add_compile_options(-fsanitize=thread)
+  add_link_options(-fsanitize=thread)
+elseif(HAZARDLAB_SANITIZER STREQUAL "address")
+  set(HAZARDLAB_DETECTOR "asan")
+  # Recovering from UBSan keeps one run's report list complete; ASan stops at
+  # its first error anyway.
+  add_compile_options(-fsanitize=address,undefined -fsanitize-address-use-after-scope)
+  add_link_options(-fsanitize=address,undefined)
+elseif(HAZARDLAB_SANITIZER STREQUAL "none")
+  set(HAZARDLAB_DETECTOR "outcome")
+else()
+  message(FATAL_ERROR "HAZARDLAB_SANITIZER must be none, thread or address (got '${HAZARDLAB_SANITIZER}')")
+endif()
+
+# Runtime options: the commented files in this folder are the one source.
+# Sanitizer option files accept no comments, so the build writes stripped
+# copies to <build>/sanitizers/; the test presets point *SAN_OPTIONS at them
+# and the binaries fall back to them when no *SAN_OPTIONS is set.
+set(HAZARDLAB_SANITIZER_OPTIONS_DIR "${CMAKE_BINARY_DIR}/sanitizers")
+foreach(tool IN ITEMS tsan asan ubsan lsan)
+  set(source "${CMAKE_CURRENT_LIST_DIR}/${tool}.options")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${source}")
+  file(STRINGS "${source}" lines REGEX "^[^#]")
+  string(JOIN "\n" options ${lines})
+  string(REPLACE "@SANITIZERS_SOURCE_DIR@" "${CMAKE_CURRENT_LIST_DIR}" options "${options}")
+  file(WRITE "${HAZARDLAB_SANITIZER_OPTIONS_DIR}/${tool}.options" "${options}\n")
+endforeach()
+
+# Linked into every executable of a sanitized build (see default_options.cc).
+add_library(hazardlab_sanitizer_defaults OBJECT "${CMAKE_CURRENT_LIST_DIR}/default_options.cc")
+target_compile_definitions(hazardlab_sanitizer_defaults PRIVATE
+  HAZARDLAB_SANITIZER_OPTIONS_DIR="${HAZARDLAB_SANITIZER_OPTIONS_DIR}")

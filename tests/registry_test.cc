@@ -1,0 +1,110 @@
+// Every registered case is complete: the contract a case file signs.
+#include "harness/registry.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+#include "harness/explain.h"
+
+namespace hazardlab {
+namespace {
+
+bool is_test_case(const Case& c) { return c.name.starts_with("test_"); }
+
+class EveryCase : public testing::TestWithParam<std::string> {
+ protected:
+  const Case& the_case() const { return *find_case(GetParam()); }
+};
+
+std::vector<std::string> case_names() {
+  std::vector<std::string> names;
+  for (const Case& c : all_cases()) {
+    if (!is_test_case(c)) names.push_back(c.name);
+  }
+  return names;
+}
+
+TEST(RegistryTest, HoldsTheSpineCasesInTeachingOrder) {
+  const std::vector<std::string> names = case_names();
+  EXPECT_THAT(names, testing::IsSupersetOf({"lost_update", "refcount", "missing_join", "joinable_destroyed"}));
+  int previous = -1;
+  std::set<std::string> seen;
+  for (const Case& c : all_cases()) {
+    EXPECT_GE(c.order, previous) << c.name;
+    previous = c.order;
+    EXPECT_TRUE(seen.insert(c.name).second) << "duplicate case " << c.name;
+  }
+  EXPECT_EQ(find_case("no_such_case"), nullptr);
+}
+
+TEST_P(EveryCase, HasANameTitleLessonAndOutcomeClasses) {
+  const Case& c = the_case();
+  EXPECT_TRUE(std::regex_match(c.name, std::regex("[a-z][a-z0-9_]*"))) << c.name;
+  EXPECT_FALSE(c.title.empty());
+  EXPECT_FALSE(c.notebook.empty());
+  EXPECT_FALSE(c.outcome_meaning.empty());
+  EXPECT_FALSE(c.outcomes.empty());
+  // The failing interleaving, as numbered steps.
+  EXPECT_THAT(c.lesson, testing::HasSubstr("1. "));
+  EXPECT_THAT(c.lesson, testing::HasSubstr("2. "));
+}
+
+TEST_P(EveryCase, PairsABrokenVariantWithAFixedOne) {
+  const Case& c = the_case();
+  int broken = 0;
+  int fixed = 0;
+  for (const Variant& v : c.variants) (v.is_broken() ? broken : fixed)++;
+  EXPECT_GE(broken, 1);
+  EXPECT_GE(fixed, 1);
+}
+
+TEST_P(EveryCase, BrokenVariantsDeclareEveryDetectorOnce) {
+  for (const Variant& v : the_case().variants) {
+    for (Detector d : kAllDetectors) {
+      int declared = 0;
+      for (const Expectation& e : v.expect) declared += e.detector == d;
+      if (v.is_broken()) {
+        EXPECT_EQ(declared, 1) << v.name << " must say what " << detector_name(d) << " sees";
+      } else {
+        EXPECT_LE(declared, 1) << v.name;
+      }
+    }
+  }
+}
+
+TEST_P(EveryCase, CorrectVariantsDeclareOnlyCleanOrAKnownFalseAlarm) {
+  for (const Variant& v : the_case().variants) {
+    if (v.is_broken()) continue;
+    for (const Expectation& e : v.expect) {
+      EXPECT_EQ(e.kind, Expectation::Kind::kFalseAlarm) << v.name;
+      EXPECT_FALSE(e.why.empty()) << v.name << ": a false alarm says why";
+    }
+  }
+}
+
+TEST_P(EveryCase, ExplainShowsEveryVariantsCode) {
+  const Case& c = the_case();
+  const std::string text = explain(c, "hazardlab");
+  for (const Variant& v : c.variants) {
+    EXPECT_THAT(text, testing::HasSubstr("Outcome " + v.name + "(Threads& threads)")) << v.name;
+  }
+  EXPECT_THAT(text, testing::Not(testing::HasSubstr("source not embedded")));
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, EveryCase, testing::ValuesIn(case_names()),
+                         [](const testing::TestParamInfo<std::string>& info) { return info.param; });
+
+TEST(ExplainTest, ExtractsAFunctionWithTheCommentAboveIt) {
+  const std::string source =
+      "int other() {\n  return 1;\n}\n\n// Why it breaks.\nOutcome broken(Threads& threads) {\n"
+      "  if (x) {\n  }\n  return 0;\n}\nint after;\n";
+  EXPECT_EQ(extract_function(source, "broken"),
+            "// Why it breaks.\nOutcome broken(Threads& threads) {\n  if (x) {\n  }\n  return 0;\n}\n");
+  EXPECT_EQ(extract_function(source, "fixed"), "");
+}
+
+}  // namespace
+}  // namespace hazardlab
