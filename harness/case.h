@@ -104,6 +104,9 @@ struct Case {
   std::vector<Variant> variants;
   // The watchdog: a run still going after this long is killed and is a hang.
   std::chrono::milliseconds deadline{10'000};
+  // A lesson told by a benchmark rather than by variants (cpu_vs_io_bound):
+  // how to run it. Such a case has no variants and no tests.
+  std::string benchmark;
   // The case's source file (the registration macro fills it in).
   std::string source_file;
 

@@ -220,6 +220,9 @@ int command_run(const std::string& program, const std::vector<std::string>& args
   } else {
     cases.push_back(&case_named(args[0]));
   }
+  if (!all && cases[0]->variants.empty()) {
+    throw BadInput{absl::StrCat(cases[0]->name, " is a benchmark lesson, not a test: ", cases[0]->benchmark)};
+  }
   const std::string variant_name = absl::GetFlag(FLAGS_variant);
   if (!variant_name.empty() && !all && !cases[0]->find_variant(variant_name)) {
     throw BadInput{absl::StrCat("case ", cases[0]->name, " has no variant '", variant_name, "'")};

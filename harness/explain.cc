@@ -38,7 +38,7 @@ std::string explain(const Case& c, const std::string& program) {
                                             oc.description));
     }
   }
-  absl::StrAppend(&out, "\nWhat each detector is declared to see:\n");
+  if (!c.variants.empty()) absl::StrAppend(&out, "\nWhat each detector is declared to see:\n");
   for (const Variant& v : c.variants) {
     absl::StrAppend(&out, "  ", v.name, "\n");
     for (Detector d : kAllDetectors) {
@@ -47,11 +47,13 @@ std::string explain(const Case& c, const std::string& program) {
   }
   const absl::string_view file = absl::string_view(c.source_file).substr(c.source_file.rfind('/') + 1);
   const absl::string_view source = case_source(file);
-  absl::StrAppend(&out, "\nThe code (cases/", file, "):\n");
+  if (!c.variants.empty()) absl::StrAppend(&out, "\nThe code (cases/", file, "):\n");
   for (const Variant& v : c.variants) {
     const std::string code = extract_function(source, v.name);
     absl::StrAppend(&out, "\n", code.empty() ? absl::StrCat("(", v.name, ": source not embedded)\n") : code);
   }
+  if (!c.benchmark.empty()) absl::StrAppend(&out, "\nRun the benchmark:\n  ", c.benchmark, "\n");
+  if (c.variants.empty()) return out;
   absl::StrAppend(&out, "\nTry it:\n");
   for (const Variant& v : c.variants) {
     absl::StrAppend(&out, "  ", program, " run ", c.name, " --variant=", v.name, "\n");

@@ -41,10 +41,11 @@ bool parse_frame(absl::string_view line, Frame& frame) {
   std::cmatch match;
   if (!std::regex_match(line.begin(), line.end(), match, frame_pattern())) return false;
   std::string text = match[1].str();
-  // Drop the trailing "(module+0xoffset)".
-  if (!text.empty() && text.back() == ')') {
+  // Drop the trailing "(module+0xoffset)" and "(BuildId: ...)" groups.
+  while (!text.empty() && text.back() == ')') {
     const std::size_t open = text.rfind(" (");
-    if (open != std::string::npos) text.resize(open);
+    if (open == std::string::npos) break;
+    text.resize(open);
   }
   std::smatch where;
   if (std::regex_match(text, where, location_pattern()) && absl::SimpleAtoi(where[3].str(), &frame.line)) {
@@ -60,6 +61,7 @@ bool parse_frame(absl::string_view line, Frame& frame) {
 bool parse_headline(absl::string_view line, Report& report) {
   static constexpr std::pair<absl::string_view, absl::string_view> kTools[] = {
       {"WARNING: ThreadSanitizer: ", "ThreadSanitizer"},
+      {"ERROR: ThreadSanitizer: ", "ThreadSanitizer"},  // a deadly signal: "SEGV on unknown address"
       {"ERROR: AddressSanitizer: ", "AddressSanitizer"},
       {"ERROR: LeakSanitizer: ", "LeakSanitizer"},
   };
@@ -69,7 +71,7 @@ bool parse_headline(absl::string_view line, Report& report) {
     absl::string_view rest = line.substr(at + marker.size());
     report.tool = std::string(tool);
     report.headline = std::string(absl::StripAsciiWhitespace(line));
-    if (tool == "AddressSanitizer") {
+    if (absl::StartsWith(marker, "ERROR: ") && tool != "LeakSanitizer") {
       // "heap-use-after-free on address ...", "attempting double-free on ...",
       // "SEGV on unknown address ...": the kind is the leading word.
       absl::ConsumePrefix(&rest, "attempting ");
@@ -88,7 +90,7 @@ bool parse_headline(absl::string_view line, Report& report) {
     report.headline = std::string(absl::StripAsciiWhitespace(line));
     Frame where;
     where.file = match[1].str();
-    absl::SimpleAtoi(match[2].str(), &where.line);
+    if (!absl::SimpleAtoi(match[2].str(), &where.line)) where.line = 0;
     report.frames.push_back(where);
     return true;
   }

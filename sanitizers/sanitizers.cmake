@@ -12,7 +12,10 @@ add_compile_options(-fno-omit-frame-pointer)
 
 if(HAZARDLAB_SANITIZER STREQUAL "thread")
   set(HAZARDLAB_DETECTOR "tsan")
-  add_compile_options(-fsanitize=thread)
+  # -O1, as the TSan documentation advises: at -O2 clang 14 vectorized main's
+  # read of a std::array (missing_join) into a load TSan did not instrument,
+  # and the race went unreported (measured: 0 of 10 at -O2, 10 of 10 at -O1).
+  add_compile_options(-fsanitize=thread -O1)
   add_link_options(-fsanitize=thread)
 elseif(HAZARDLAB_SANITIZER STREQUAL "address")
   set(HAZARDLAB_DETECTOR "asan")

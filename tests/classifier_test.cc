@@ -26,6 +26,8 @@ struct Recording {
   std::string location_prefix;  // where the report must point
 };
 
+void PrintTo(const Recording& r, std::ostream* os) { *os << r.file; }
+
 class ClassifierTest : public testing::TestWithParam<Recording> {};
 
 TEST_P(ClassifierTest, ClassifiesKindAndLocation) {
