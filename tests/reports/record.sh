@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Re-records the sanitizer reports the classifier tests read. Run from
+# anywhere; needs clang++ with the sanitizer runtimes (ci/install.sh).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+clang++ -std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=thread "$here/cases/hazards.cc" -o "$work/tsan"
+clang++ -std=c++20 -g -O0 -fno-omit-frame-pointer -fsanitize=address,undefined "$here/cases/hazards.cc" -o "$work/asan"
+clang++ -std=c++20 -g -O0 "$here/cases/hazards.cc" -o "$work/native"
+
+# Recordings must not carry this machine's paths: the project root becomes /src.
+record() {  # record OUTPUT BINARY MODE [ENV...]
+  local out="$1" binary="$2" mode="$3"; shift 3
+  env "$@" "$work/$binary" "$mode" 2>&1 | sed "s#$root#/src#g; s#$work#/build#g" > "$here/$out" || true
+}
+record tsan_data_race.txt tsan race TSAN_OPTIONS=halt_on_error=0
+record tsan_lock_order_inversion.txt tsan lock_order
+record tsan_thread_leak.txt tsan thread_leak
+record tsan_heap_use_after_free.txt tsan tsan_use_after_free
+record tsan_double_lock.txt tsan double_lock TSAN_OPTIONS=report_mutex_bugs=1
+record tsan_unlock_unlocked.txt tsan unlock_unlocked
+record tsan_destroy_locked.txt tsan destroy_locked
+record tsan_signal_unsafe.txt tsan signal_unsafe
+record asan_heap_use_after_free.txt asan asan_use_after_free
+record asan_double_free.txt asan double_free
+record asan_stack_use_after_scope.txt asan use_after_scope
+record asan_heap_buffer_overflow.txt asan overflow
+record lsan_leak.txt asan leak ASAN_OPTIONS=detect_leaks=1
+record ubsan_overflow.txt asan ubsan UBSAN_OPTIONS=print_stacktrace=1
+record terminate.txt native terminate
