@@ -6,9 +6,11 @@
 #include <csignal>
 
 namespace hazardlab {
-namespace {
 
+// Found by GoogleTest through argument-dependent lookup: verdicts print by name.
 void PrintTo(Verdict v, std::ostream* os) { *os << verdict_name(v); }
+
+namespace {
 
 Outcome unused_body(Threads&) { return 0; }
 
