@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The main job: builds the dev, tsan and asan presets and runs every case,
+# broken and fixed, under each build's detector, printing the verdict tables.
+# Exit 0 when every verdict is the one its case declares.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+status=0
+for preset in dev tsan asan; do
+  echo "== building $preset"
+  if ! { cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" --target hazardlab >/dev/null; }; then
+    echo "ci/verdicts.sh: build of preset $preset failed" >&2
+    exit 2
+  fi
+done
+for preset in dev tsan asan; do
+  echo
+  echo "== $preset build: every case under its detector"
+  "build/$preset/hazardlab" run --all || status=1
+done
+exit $status
