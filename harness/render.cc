@@ -37,10 +37,11 @@ std::string render_text(const std::string& program, const RunPlan& plan, const J
   std::string out = absl::StrFormat("%s / %s  (detector %s, scheduler %s, seed %d)\n", plan.c->name,
                                     plan.variant->name, detector_name(plan.detector), scheduler_name(plan.scheduler),
                                     plan.seed);
-  absl::StrAppend(&out, absl::StrFormat("  %-24s %7s  %-11s %s\n", plan.c->outcome_meaning, "trials", "class", ""));
+  absl::StrAppend(&out, absl::StrFormat("  %6s  %-11s %s\n", "trials", "class", plan.c->outcome_meaning));
   for (const Histogram::Row& row : j.histogram.rows()) {
-    absl::StrAppend(&out, absl::StrFormat("  %-24s %7d  %-11s %s\n", row.label, row.count,
-                                          row.kind ? outcome_kind_name(*row.kind) : "-", row.description));
+    const std::string label = row.description.empty() ? row.label : absl::StrCat(row.label, "  (", row.description, ")");
+    absl::StrAppend(&out, absl::StrFormat("  %6d  %-11s %s\n", row.count, row.kind ? outcome_kind_name(*row.kind) : "-",
+                                          label));
   }
   for (const auto& [kind, count] : j.report_kinds) {
     absl::StrAppend(&out, absl::StrFormat("  report: %s in %d of %d trials\n", kind, count, j.trials));

@@ -38,6 +38,15 @@ std::string termination_text(const TrialResult& trial) {
   return text;
 }
 
+// The histogram row of a trial that returned no outcome.
+std::string no_outcome_label(const TrialResult& trial) {
+  if (trial.hung) return "hang";
+  for (const Report& report : trial.reports) {
+    if (report.tool != "C++ runtime") return absl::StrCat("no outcome: ", report.tool, " ", report.kind);
+  }
+  return absl::StrCat("crash: ", termination_text(trial));
+}
+
 Verdict verdict_for(Evidence::Kind kind, bool correct_variant) {
   switch (kind) {
     case Evidence::Kind::kHang: return Verdict::kHang;
@@ -162,7 +171,7 @@ bool Judge::add(const TrialResult& trial) {
   if (trial.outcome) {
     j.histogram.add(*trial.outcome, classify_outcome(case_.outcomes, *trial.outcome));
   } else {
-    j.histogram.add_without_outcome(trial.hung ? "hang" : "crash (" + termination_text(trial) + ")");
+    j.histogram.add_without_outcome(no_outcome_label(trial));
   }
 
   const std::vector<Finding> found = findings_of(case_, detector_, trial);
