@@ -33,7 +33,7 @@ Or make every thread take them in one global order, here always A before B
 (`fixed_ordered`): then no thread can hold B while waiting for A, and the
 cycle of step 6 cannot form.)";
 
-constexpr int kRounds = 1'000;
+constexpr int kRounds = 5'000;
 constexpr int kExpected = 2 * kRounds;
 
 // T1 locks A then B, T2 locks B then A: a cycle of waits is one switch away.
