@@ -8,11 +8,15 @@
 //   freely and under the emulated GIL.
 //
 // Compare the wall times (real_time) within each group; items_per_second is
-// tasks (sleep) or work units (CPU) per second of wall time.
+// tasks (sleep) or work units (CPU) per second of wall time. cores_used is
+// the process's CPU time over the wall time: how many cores really computed
+// at once. It shows the GIL's effect even on a busy machine, where other
+// programs' load blurs the wall-time speed-up.
 #include <benchmark/benchmark.h>
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -57,6 +61,26 @@ std::uint64_t crunch(std::uint64_t rounds, std::uint64_t x) {
   return x;
 }
 
+// Process CPU time and wall time over a benchmark's loop.
+class CoreMeter {
+ public:
+  CoreMeter() : cpu_start_(process_cpu_seconds()), wall_start_(std::chrono::steady_clock::now()) {}
+  // CPU seconds used per wall-clock second since construction.
+  double cores_used() const {
+    const std::chrono::duration<double> wall = std::chrono::steady_clock::now() - wall_start_;
+    return (process_cpu_seconds() - cpu_start_) / wall.count();
+  }
+
+ private:
+  static double process_cpu_seconds() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+  }
+  double cpu_start_;
+  std::chrono::steady_clock::time_point wall_start_;
+};
+
 // Runs body(index) on `count` new threads and joins them.
 template <class Body>
 void on_threads(int count, Body body) {
@@ -93,17 +117,20 @@ void BM_SleepTasks_ThreadsUnderGil(benchmark::State& state) {
 
 void BM_CpuWork_Threads(benchmark::State& state) {
   const int threads = static_cast<int>(state.range(0));
+  const CoreMeter meter;
   for (auto _ : state) {
     on_threads(threads, [threads](int index) {
       benchmark::DoNotOptimize(crunch(kCpuWork / threads, index + 1));
     });
   }
+  state.counters["cores_used"] = meter.cores_used();
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kCpuWork));
 }
 
 void BM_CpuWork_ThreadsUnderGil(benchmark::State& state) {
   const int threads = static_cast<int>(state.range(0));
   Gil gil;
+  const CoreMeter meter;
   for (auto _ : state) {
     on_threads(threads, [threads, &gil](int index) {
       std::uint64_t x = index + 1;
@@ -116,6 +143,7 @@ void BM_CpuWork_ThreadsUnderGil(benchmark::State& state) {
       benchmark::DoNotOptimize(x);
     });
   }
+  state.counters["cores_used"] = meter.cores_used();
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kCpuWork));
 }
 
