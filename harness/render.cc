@@ -111,7 +111,7 @@ nlohmann::json render_json(const std::string& program, const RunPlan& plan, cons
 }
 
 std::string render_table(const std::vector<std::pair<RunPlan, Judgement>>& runs) {
-  std::string out = absl::StrFormat("%-24s %-14s %-8s %-8s %-12s %-9s %s\n", "case", "variant", "detector",
+  std::string out = absl::StrFormat("%-24s %-20s %-8s %-7s %-12s %-9s %s\n", "case", "variant", "detector",
                                     "sched", "verdict", "declared", "evidence");
   int unexpected = 0;
   for (const auto& [plan, j] : runs) {
@@ -122,7 +122,7 @@ std::string render_table(const std::vector<std::pair<RunPlan, Judgement>>& runs)
                                                             : j.evidence->text)
                                       : absl::StrCat("nothing in ", j.trials, " trials");
     if (j.evidence) absl::StrAppend(&evidence, " [", j.trials_with_evidence, "/", j.trials, "]");
-    absl::StrAppend(&out, absl::StrFormat("%-24s %-14s %-8s %-8s %-12s %-9s %s\n", plan.c->name, plan.variant->name,
+    absl::StrAppend(&out, absl::StrFormat("%-24s %-20s %-8s %-7s %-12s %-9s %s\n", plan.c->name, plan.variant->name,
                                           detector_name(plan.detector), scheduler_name(plan.scheduler),
                                           verdict_name(j.verdict), j.expected ? "yes" : "NO", evidence));
   }
