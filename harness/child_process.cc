@@ -107,7 +107,8 @@ ChildResult run_child(const std::vector<std::string>& argv, std::chrono::millise
     std::array<pollfd, 3> fds{{{output_open ? output.read : -1, POLLIN, 0},
                                {channel_open ? channel.read : -1, POLLIN, 0},
                                {exited ? -1 : pidfd, POLLIN, 0}}};
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(kill_at - Clock::now());
+    // Rounded up: the watchdog never fires before the deadline.
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(kill_at - Clock::now());
     const int timeout = exited ? 100 : static_cast<int>(std::max<std::int64_t>(left.count(), 0));
     const int ready = poll(fds.data(), fds.size(), timeout);
     if (ready < 0 && errno != EINTR) fail("poll");

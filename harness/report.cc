@@ -103,6 +103,16 @@ bool parse_headline(absl::string_view line, Report& report) {
   return false;
 }
 
+// ASan's summary names the kind by its tag even where the headline does not
+// ("requested allocation size ... exceeds ..." is "allocation-size-too-big").
+void refine_kind_from_summary(absl::string_view line, Report& report) {
+  if (report.tool != "AddressSanitizer") return;
+  absl::string_view rest = line;
+  if (!absl::ConsumePrefix(&rest, "SUMMARY: AddressSanitizer: ")) return;
+  const absl::string_view tag = rest.substr(0, rest.find(' '));
+  if (!tag.empty()) report.kind = std::string(tag);
+}
+
 bool ends_report(absl::string_view line) {
   return absl::StartsWith(line, "SUMMARY: ") || absl::StartsWith(line, "==================");
 }
@@ -174,6 +184,7 @@ std::vector<Report> classify_reports(absl::string_view log) {
     if (parse_frame(line, frame)) {
       current->frames.push_back(std::move(frame));
     } else if (ends_report(line)) {
+      refine_kind_from_summary(line, *current);
       finish(*current, reports);
       current.reset();
     }

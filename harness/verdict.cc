@@ -2,6 +2,7 @@
 
 #include <csignal>
 #include <cstring>
+#include <set>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -175,9 +176,11 @@ bool Judge::add(const TrialResult& trial) {
   }
 
   const std::vector<Finding> found = findings_of(case_, detector_, trial);
+  std::set<std::string> kinds_this_trial;  // report_kinds counts trials, not reports
   for (const Finding& f : found) {
-    if (f.report) ++j.report_kinds[f.report->kind];
+    if (f.report) kinds_this_trial.insert(f.report->kind);
   }
+  for (const std::string& kind : kinds_this_trial) ++j.report_kinds[kind];
 
   const Finding* evidence = nullptr;
   for (const Finding& f : found) {
@@ -208,8 +211,11 @@ bool Judge::add(const TrialResult& trial) {
   }
 
   if (keep_going_) return true;
-  if (trial.hung) return false;
   const bool correct_variant = !expectation_ || expectation_->kind == Expectation::Kind::kFalseAlarm;
+  // A hang that decides the verdict ends the run: another would only cost
+  // another deadline. A broken variant's undeclared hang does not decide it:
+  // the declared evidence may still come in a later trial.
+  if (trial.hung && (evidence || correct_variant)) return false;
   if (evidence && (correct_variant || detector_ != Detector::kOutcome)) return false;
   return true;
 }

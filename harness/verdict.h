@@ -39,7 +39,7 @@ struct Judgement {
   std::optional<std::uint64_t> first_evidence_seed;
   std::optional<Finding> evidence;           // the finding the verdict rests on
   Histogram histogram;
-  std::map<std::string, int> report_kinds;   // every report of this detector: kind -> trials
+  std::map<std::string, int> report_kinds;   // each report kind of this detector -> trials showing it
   std::chrono::microseconds slowest_trial{0};
   std::chrono::microseconds total_time{0};
 };
@@ -50,10 +50,10 @@ class Judge {
   // `keep_going`: never stop early (for measuring detection rates).
   Judge(const Case& c, const Variant& variant, Detector detector, bool keep_going);
 
-  // Returns false when further trials would add nothing: after a hang (each
-  // would cost a full deadline), after a sanitizer's first matching report
-  // (one classified report is the evidence), or after a correct variant's
-  // first finding.
+  // Returns false when further trials would add nothing: after a hang that
+  // decides the verdict (each more would cost a full deadline), after a
+  // sanitizer's first matching report (one classified report is the
+  // evidence), or after a correct variant's first finding.
   bool add(const TrialResult& trial);
 
   Judgement result() const;

@@ -84,6 +84,18 @@ TEST(ClassifierTest, SeveralReportsInOneLogAreEachFound) {
   EXPECT_EQ(reports[1].kind, "thread leak");
 }
 
+TEST(ClassifierTest, AnASanKindComesFromItsSummaryTag) {
+  const std::vector<Report> reports = classify_reports(
+      "==1==ERROR: AddressSanitizer: requested allocation size 0xffffffffffffffff (0x800 after adjustments) "
+      "exceeds maximum supported size of 0x10000000000 (thread T1)\n"
+      "    #0 0x4 in operator new(unsigned long) (/b/hazardlab+0x4)\n"
+      "    #1 0x5 in grow() /src/cases/x.cc:20:3\n"
+      "SUMMARY: AddressSanitizer: allocation-size-too-big (/b/hazardlab+0x4) in operator new(unsigned long)\n");
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].kind, "allocation-size-too-big");
+  EXPECT_EQ(reports[0].location, "cases/x.cc:20");
+}
+
 TEST(ClassifierTest, OrdinaryOutputHasNoReport) {
   EXPECT_TRUE(classify_reports("hello\n#1 is not a frame without a report\nSUMMARY: nothing\n").empty());
 }

@@ -160,6 +160,26 @@ TEST(VerdictTest, UndeclaredHangOrCrashIsNeverAsDeclared) {
   EXPECT_EQ(crash.evidence->text, "SIGABRT");
 }
 
+TEST(VerdictTest, AnUndeclaredHangOfABrokenVariantDoesNotEndTheSearch) {
+  const Case c = counter_case({tsan_sees(report("data race"))});
+  const Judgement j = judge(c, "broken", Detector::kTsan,
+                            {hung(), with_report(finished(9), "ThreadSanitizer", "data race")});
+  EXPECT_EQ(j.trials, 2);
+  EXPECT_EQ(j.verdict, Verdict::kDetected);
+  EXPECT_TRUE(j.expected);
+  EXPECT_EQ(j.first_evidence_trial, 2);
+}
+
+TEST(VerdictTest, ReportKindsCountTrialsNotReports) {
+  const Case c = counter_case({tsan_sees(report("data race"))});
+  TrialResult twice = with_report(with_report(finished(9), "ThreadSanitizer", "data race"), "ThreadSanitizer",
+                                  "data race");
+  Judge judge_all(c, *c.find_variant("broken"), Detector::kTsan, /*keep_going=*/true);
+  judge_all.add(twice);
+  judge_all.add(twice);
+  EXPECT_EQ(judge_all.result().report_kinds.at("data race"), 2);
+}
+
 TEST(VerdictTest, DeclaredTerminationMatchesTheRuntimeMessage) {
   const Case c = counter_case({outcome_sees(terminates("terminate called without an active exception"))});
   TrialResult t = aborted();
