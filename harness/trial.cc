@@ -1,6 +1,9 @@
 #include "harness/trial.h"
 
+#include <sys/prctl.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include "absl/strings/string_view.h"
 
@@ -62,6 +65,9 @@ TrialResult run_trial(const Case& c, const Variant& variant, SchedulerKind sched
 
 std::optional<int> run_trial_child_if_requested(int argc, char** argv) {
   if (argc < 2 || argv[1] != kTrialArgument) return std::nullopt;
+  // A trial never outlives the harness that started it, even a hung one
+  // whose parent was killed.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
   std::uint64_t seed = 0;
   const Case* c = argc == 6 ? find_case(argv[2]) : nullptr;
   const Variant* variant = c ? c->find_variant(argv[3]) : nullptr;
