@@ -8,10 +8,13 @@ cd "$(dirname "$0")/.."
 status=0
 for preset in dev tsan asan; do
   echo "== building $preset"
-  if ! { cmake --preset "$preset" >/dev/null && cmake --build --preset "$preset" --target hazardlab >/dev/null; }; then
-    echo "ci/verdicts.sh: build of preset $preset failed" >&2
+  log="$(mktemp)"
+  if ! { cmake --preset "$preset" && cmake --build --preset "$preset" --target hazardlab; } >"$log" 2>&1; then
+    tail -40 "$log" >&2
+    echo "ci/verdicts.sh: build of preset $preset failed (above: the end of its log)" >&2
     exit 2
   fi
+  rm -f "$log"
 done
 for preset in dev tsan asan; do
   echo
