@@ -181,9 +181,11 @@ HAZARDLAB_CASE({
                    asan_sees(report("heap-use-after-free"), report("double-free"),
                              report("detected memory leaks"))}},
                  {"fixed", fixed,
+                  // Measured 34-40 of 40 under load: a budget of 20 keeps the test stable.
                   {false_alarm(Detector::kTsan, report("data race"),
                                "TSan does not model a standalone atomic_thread_fence: it misses the "
-                               "acquire that orders the other owners' reads before the delete")}},
+                               "acquire that orders the other owners' reads before the delete")
+                       .within(20)}},
                  {"fixed_acq_rel", fixed_acq_rel, {}}},
 });
 
