@@ -42,6 +42,16 @@ std::string Evidence::describe() const {
   return "?";
 }
 
+absl::string_view evidence_kind_name(Evidence::Kind kind) {
+  switch (kind) {
+    case Evidence::Kind::kForbiddenOutcome: return "forbidden outcome";
+    case Evidence::Kind::kReport: return "report";
+    case Evidence::Kind::kHang: return "hang";
+    case Evidence::Kind::kTermination: return "termination";
+  }
+  return "?";
+}
+
 Evidence forbidden_outcome() { return {Evidence::Kind::kForbiddenOutcome, ""}; }
 Evidence report(std::string kind) { return {Evidence::Kind::kReport, std::move(kind)}; }
 Evidence hang() { return {Evidence::Kind::kHang, ""}; }

@@ -42,6 +42,9 @@ struct Evidence {
   std::string describe() const;
 };
 
+// "forbidden outcome", "report", "hang", "termination" (JSON output).
+absl::string_view evidence_kind_name(Evidence::Kind kind);
+
 Evidence forbidden_outcome();
 Evidence report(std::string kind);
 Evidence hang();

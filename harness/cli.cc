@@ -97,10 +97,9 @@ Detector chosen_detector() {
   const std::optional<Detector> detector = parse_detector(name);
   if (!detector) throw BadInput{absl::StrCat("unknown detector '", name, "' (outcome, tsan or asan)")};
   if (*detector != build_detector()) {
-    throw BadInput{absl::StrCat("detector ", name, " runs in the ", name == "outcome" ? "dev" : name,
-                                " build (build/", name == "outcome" ? "dev" : name, "/hazardlab); this is the ",
-                                build_detector() == Detector::kOutcome ? "dev" : detector_name(build_detector()),
-                                " build")};
+    const absl::string_view wanted = build_preset(*detector);
+    throw BadInput{absl::StrCat("detector ", name, " runs in the ", wanted, " build (build/", wanted,
+                                "/hazardlab); this is the ", build_preset(build_detector()), " build")};
   }
   return *detector;
 }

@@ -98,11 +98,7 @@ nlohmann::json render_json(const std::string& program, const RunPlan& plan, cons
   out["first_evidence_trial"] = j.first_evidence_trial ? nlohmann::json(*j.first_evidence_trial) : nullptr;
   out["first_evidence_seed"] = j.first_evidence_seed ? nlohmann::json(*j.first_evidence_seed) : nullptr;
   if (j.evidence) {
-    out["evidence"] = {{"kind", j.evidence->kind == Evidence::Kind::kReport             ? "report"
-                                : j.evidence->kind == Evidence::Kind::kForbiddenOutcome ? "forbidden outcome"
-                                : j.evidence->kind == Evidence::Kind::kHang             ? "hang"
-                                                                                        : "termination"},
-                       {"text", j.evidence->text}};
+    out["evidence"] = {{"kind", evidence_kind_name(j.evidence->kind)}, {"text", j.evidence->text}};
     if (j.evidence->report) out["evidence"]["report"] = report_json(*j.evidence->report);
   } else {
     out["evidence"] = nullptr;

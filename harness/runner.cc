@@ -16,21 +16,13 @@ Judgement execute(const RunPlan& plan, const TrialProgress& progress) {
 }
 
 Detector build_detector() {
-#if defined(__SANITIZE_THREAD__)
-  return Detector::kTsan;
-#elif defined(__SANITIZE_ADDRESS__)
-  return Detector::kAsan;
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-  return Detector::kTsan;
-#elif __has_feature(address_sanitizer)
-  return Detector::kAsan;
-#else
-  return Detector::kOutcome;
-#endif
-#else
-  return Detector::kOutcome;
-#endif
+  // Set from HAZARDLAB_DETECTOR in sanitizers/sanitizers.cmake: the one place
+  // that decides which sanitizer a build has.
+  return *parse_detector(HAZARDLAB_BUILD_DETECTOR);
+}
+
+absl::string_view build_preset(Detector detector) {
+  return detector == Detector::kOutcome ? "dev" : detector_name(detector);
 }
 
 }  // namespace hazardlab

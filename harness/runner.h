@@ -29,4 +29,7 @@ Judgement execute(const RunPlan& plan, const TrialProgress& progress = {});
 // The detector this build runs: outcome (native), tsan or asan.
 Detector build_detector();
 
+// The preset (and build/<preset>/ folder) whose binaries run `detector`.
+absl::string_view build_preset(Detector detector);
+
 }  // namespace hazardlab
