@@ -38,6 +38,7 @@ std::string Evidence::describe() const {
     case Kind::kHang: return "a hang";
     case Kind::kTermination:
       return detail.empty() ? "termination" : absl::StrCat("termination ('", detail, "')");
+    case Kind::kDeadlock: return "a deadlock";
   }
   return "?";
 }
@@ -48,6 +49,7 @@ absl::string_view evidence_kind_name(Evidence::Kind kind) {
     case Evidence::Kind::kReport: return "report";
     case Evidence::Kind::kHang: return "hang";
     case Evidence::Kind::kTermination: return "termination";
+    case Evidence::Kind::kDeadlock: return "deadlock";
   }
   return "?";
 }
@@ -56,6 +58,7 @@ Evidence forbidden_outcome() { return {Evidence::Kind::kForbiddenOutcome, ""}; }
 Evidence report(std::string kind) { return {Evidence::Kind::kReport, std::move(kind)}; }
 Evidence hang() { return {Evidence::Kind::kHang, ""}; }
 Evidence terminates(std::string message) { return {Evidence::Kind::kTermination, std::move(message)}; }
+Evidence deadlock() { return {Evidence::Kind::kDeadlock, ""}; }
 
 Expectation Expectation::within(int run_budget) const {
   Expectation copy = *this;
@@ -73,15 +76,22 @@ Expectation misses(Detector detector, std::string why) {
   return {detector, Expectation::Kind::kMisses, {}, std::move(why), 0};
 }
 
+Expectation pct_misses(std::string why) {
+  return misses(Detector::kOutcome, std::move(why)).under(SchedulerKind::kPct);
+}
+
 Expectation false_alarm(Detector detector, Evidence evidence, std::string why) {
   return {detector, Expectation::Kind::kFalseAlarm, {std::move(evidence)}, std::move(why), 0};
 }
 
 bool Variant::is_broken() const { return name.starts_with("broken"); }
 
-const Expectation* Variant::expectation_for(Detector detector) const {
+const Expectation* Variant::expectation_for(Detector detector, SchedulerKind scheduler) const {
+  // Sanitizers read reports, whatever the schedule: their expectations hold
+  // under every scheduler.
+  const bool controlled = detector == Detector::kOutcome && is_controlled(scheduler);
   for (const Expectation& e : expect) {
-    if (e.detector == detector) return &e;
+    if (e.detector == detector && is_controlled(e.scheduler) == controlled) return &e;
   }
   return nullptr;
 }

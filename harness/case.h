@@ -12,6 +12,7 @@
 
 #include "harness/outcome.h"
 #include "harness/scheduler.h"
+#include "harness/sync.h"
 #include "harness/threads.h"
 #include "harness/yield_point.h"
 
@@ -35,6 +36,7 @@ struct Evidence {
     kReport,            // a sanitizer report whose kind contains `detail`
     kHang,              // the run did not finish before its deadline
     kTermination,       // the process died (signal or std::terminate); output contains `detail`
+    kDeadlock,          // controlled runs: every live thread waited on a harness primitive
   };
   Kind kind;
   std::string detail;
@@ -42,13 +44,14 @@ struct Evidence {
   std::string describe() const;
 };
 
-// "forbidden outcome", "report", "hang", "termination" (JSON output).
+// "forbidden outcome", "report", "hang", "termination", "deadlock" (JSON output).
 absl::string_view evidence_kind_name(Evidence::Kind kind);
 
 Evidence forbidden_outcome();
 Evidence report(std::string kind);
 Evidence hang();
 Evidence terminates(std::string message = "");
+Evidence deadlock();
 
 // What a detector is declared to make of a variant.
 struct Expectation {
@@ -62,6 +65,9 @@ struct Expectation {
   std::vector<Evidence> evidence;  // any one of them counts
   std::string why;
   int trials = 0;                  // run budget; 0: the detector's default
+  // The stress scheduler the detector runs under by default; an expectation
+  // under a controlled scheduler (pct_sees) is the one every controlled
+  // scheduler of the outcome detector is judged against.
   SchedulerKind scheduler = SchedulerKind::kRandom;
 
   Expectation within(int run_budget) const;
@@ -79,7 +85,15 @@ Expectation tsan_sees(E... evidence) { return sees(Detector::kTsan, std::move(ev
 template <class... E>
 Expectation asan_sees(E... evidence) { return sees(Detector::kAsan, std::move(evidence)...); }
 
+// What the outcome detector sees under controlled schedulers (walk, pct,
+// gil); the budget (`within`) is in pct schedules.
+template <class... E>
+Expectation pct_sees(E... evidence) {
+  return sees(Detector::kOutcome, std::move(evidence)...).under(SchedulerKind::kPct);
+}
+
 Expectation misses(Detector detector, std::string why);
+Expectation pct_misses(std::string why);
 Expectation false_alarm(Detector detector, Evidence evidence, std::string why);
 
 // One way to write the hazard's code. Names starting with "broken" are the
@@ -92,8 +106,9 @@ struct Variant {
   std::vector<Expectation> expect;  // broken: one per detector; fixed: usually none
 
   bool is_broken() const;
-  // The declared expectation for `detector`; nullptr means "clean".
-  const Expectation* expectation_for(Detector detector) const;
+  // The declared expectation for `detector` under `scheduler` (a
+  // controlled scheduler finds the pct expectation); nullptr means "clean".
+  const Expectation* expectation_for(Detector detector, SchedulerKind scheduler) const;
 };
 
 struct Case {

@@ -18,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "harness/explain.h"
 #include "harness/registry.h"
 #include "harness/render.h"
@@ -25,11 +26,18 @@
 
 ABSL_FLAG(std::string, variant, "", "variant to run (default: every variant of the case)");
 ABSL_FLAG(std::string, detector, "", "detector: outcome, tsan or asan (default: the one this build runs)");
-ABSL_FLAG(std::string, scheduler, "", "stress scheduler: none, yield or random (default: as the case declares)");
+ABSL_FLAG(std::string, scheduler, "",
+          "stress: none, yield, random; controlled: walk, pct, gil (default: as the case declares)");
 ABSL_FLAG(std::string, seed, "", "base seed; trial i runs with seed+i (default: a fresh random seed)");
 ABSL_FLAG(int, trials, 0, "trials to run (default: the declared budget)");
 ABSL_FLAG(std::string, format, "text", "output: text or json (list also: ctest)");
 ABSL_FLAG(bool, keep_going, false, "run every trial instead of stopping at decisive evidence");
+ABSL_FLAG(int, schedules, 0, "controlled schedulers: schedules to explore, seed, seed+1, ...");
+ABSL_FLAG(std::string, seed_range, "", "controlled schedulers: explore seeds A..B-1 (--seed-range=A:B), for shards");
+ABSL_FLAG(int, depth, hazardlab::ScheduleSpec::kDefaultDepth, "pct: bug depth d (d-1 priority change points)");
+ABSL_FLAG(int64_t, pct_steps, 0, "pct: k, the steps change points are drawn from (default: measured)");
+ABSL_FLAG(int, switch_interval, 1, "gil: switch at a yield point only this many steps after the last switch");
+ABSL_FLAG(bool, trace, false, "controlled schedulers: print every step (thread, operation, case line)");
 ABSL_FLAG(bool, all, false, "run: every case and variant (the main job)");
 ABSL_FLAG(bool, help, false, "show usage");
 
@@ -48,11 +56,19 @@ commands:
 flags:
   --variant=V          one variant (default: all of the case's variants)
   --detector=D         outcome | tsan | asan (default: this build's detector)
-  --scheduler=S        none | yield | random (default: as the case declares)
+  --scheduler=S        stress: none | yield | random (default: as the case declares)
+                       controlled: walk | pct | gil (dev and asan builds)
   --seed=N             base seed; trial i uses N+i (default: random, always printed)
   --trials=N           number of trials (default: the case's declared budget)
   --keep-going         run every trial (for detection rates) instead of stopping early
   --format=F           text | json
+controlled schedulers (one thread runs at a time; a run is a function of its seed):
+  --schedules=N        explore N schedules, stopping at the first failure
+  --seed-range=A:B     explore seeds A to B-1 (split exploration across shards)
+  --trace              print the schedule step by step (thread, operation, case line)
+  --depth=D            pct: bug depth, D-1 priority change points (default 3)
+  --pct-steps=K        pct: steps the change points are drawn from (default: measured)
+  --switch-interval=S  gil: switch at a yield point only S steps after the last switch
 exit code: 0 every verdict as declared, 1 some verdict not as declared, 2 bad input
 )";
 
@@ -108,8 +124,55 @@ std::optional<SchedulerKind> chosen_scheduler() {
   const std::string name = absl::GetFlag(FLAGS_scheduler);
   if (name.empty()) return std::nullopt;
   const std::optional<SchedulerKind> kind = parse_scheduler(name);
-  if (!kind) throw BadInput{absl::StrCat("unknown scheduler '", name, "' (none, yield or random)")};
+  if (!kind) throw BadInput{absl::StrCat("unknown scheduler '", name, "' (none, yield, random, walk, pct or gil)")};
+  if (is_controlled(*kind) && build_detector() == Detector::kTsan) {
+    // The turn handoff is synchronization: TSan would take it as
+    // happens-before between the threads and stop reporting the very races
+    // a schedule exposes.
+    throw BadInput{absl::StrCat("the ", name, " scheduler runs in the dev and asan builds, not under ThreadSanitizer: "
+                                "its handoff between threads would hide the races it exposes from TSan")};
+  }
   return kind;
+}
+
+// The flags that only mean something under one scheduler.
+void check_schedule_flags(std::optional<SchedulerKind> kind) {
+  const bool controlled = kind && is_controlled(*kind);
+  const auto only_with = [&](bool set, const char* flag, bool allowed, const char* where) {
+    if (set && !allowed) throw BadInput{absl::StrCat(flag, " applies to ", where)};
+  };
+  only_with(absl::GetFlag(FLAGS_schedules) != 0, "--schedules", controlled, "--scheduler=walk, pct or gil");
+  only_with(!absl::GetFlag(FLAGS_seed_range).empty(), "--seed-range", controlled, "--scheduler=walk, pct or gil");
+  only_with(absl::GetFlag(FLAGS_trace), "--trace", controlled, "--scheduler=walk, pct or gil");
+  const bool pct = kind == SchedulerKind::kPct;
+  only_with(absl::GetFlag(FLAGS_depth) != ScheduleSpec::kDefaultDepth, "--depth", pct, "--scheduler=pct");
+  only_with(absl::GetFlag(FLAGS_pct_steps) != 0, "--pct-steps", pct, "--scheduler=pct");
+  only_with(absl::GetFlag(FLAGS_switch_interval) != 1, "--switch-interval", kind == SchedulerKind::kGil,
+            "--scheduler=gil");
+  if (absl::GetFlag(FLAGS_depth) < 1) throw BadInput{"--depth must be at least 1"};
+  if (absl::GetFlag(FLAGS_pct_steps) < 0) throw BadInput{"--pct-steps must not be negative"};
+  if (absl::GetFlag(FLAGS_switch_interval) < 1) throw BadInput{"--switch-interval must be at least 1"};
+  if (absl::GetFlag(FLAGS_schedules) < 0) throw BadInput{"--schedules must be positive"};
+  const int counts = (absl::GetFlag(FLAGS_trials) > 0) + (absl::GetFlag(FLAGS_schedules) > 0) +
+                     !absl::GetFlag(FLAGS_seed_range).empty();
+  if (counts > 1) throw BadInput{"give one of --trials, --schedules and --seed-range"};
+  if (!absl::GetFlag(FLAGS_seed_range).empty() && !absl::GetFlag(FLAGS_seed).empty()) {
+    throw BadInput{"give --seed or --seed-range, not both"};
+  }
+}
+
+// --seed-range=A:B as (A, B - A).
+std::optional<std::pair<std::uint64_t, int>> chosen_seed_range() {
+  const std::string text = absl::GetFlag(FLAGS_seed_range);
+  if (text.empty()) return std::nullopt;
+  const std::vector<std::string> parts = absl::StrSplit(text, ':');
+  std::uint64_t first = 0;
+  std::uint64_t end = 0;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &first) || !absl::SimpleAtoi(parts[1], &end) || end <= first ||
+      end - first > 100'000'000) {
+    throw BadInput{absl::StrCat("bad --seed-range '", text, "': want A:B with A < B (seeds A to B-1)")};
+  }
+  return std::make_pair(first, static_cast<int>(end - first));
 }
 
 std::uint64_t chosen_seed() {
@@ -152,9 +215,19 @@ RunPlan plan_for(const Case& c, const Variant& v, Detector detector, std::uint64
   plan.c = &c;
   plan.variant = &v;
   plan.detector = detector;
-  plan.scheduler = chosen_scheduler().value_or(default_scheduler(v, detector));
-  plan.seed = seed;
-  plan.trials = absl::GetFlag(FLAGS_trials) > 0 ? absl::GetFlag(FLAGS_trials) : default_trials(v, detector);
+  plan.spec.kind = chosen_scheduler().value_or(default_scheduler(v, detector));
+  plan.spec.seed = seed;
+  plan.spec.depth = absl::GetFlag(FLAGS_depth);
+  plan.spec.steps = absl::GetFlag(FLAGS_pct_steps);
+  plan.spec.switch_interval = absl::GetFlag(FLAGS_switch_interval);
+  plan.spec.trace = absl::GetFlag(FLAGS_trace);
+  plan.trials = default_trials(v, detector, plan.spec.kind);
+  if (absl::GetFlag(FLAGS_trials) > 0) plan.trials = absl::GetFlag(FLAGS_trials);
+  if (absl::GetFlag(FLAGS_schedules) > 0) plan.trials = absl::GetFlag(FLAGS_schedules);
+  if (const auto range = chosen_seed_range()) {
+    plan.spec.seed = range->first;
+    plan.trials = range->second;
+  }
   plan.keep_going = absl::GetFlag(FLAGS_keep_going);
   return plan;
 }
@@ -168,6 +241,7 @@ int command_list() {
       for (const Variant& v : c.variants) {
         nlohmann::json expect;
         for (Detector d : kAllDetectors) expect[std::string(detector_name(d))] = describe_expectation(v, d);
+        expect["pct"] = describe_expectation(v, Detector::kOutcome, SchedulerKind::kPct);
         variants.push_back({{"name", v.name}, {"broken", v.is_broken()}, {"expect", expect}});
       }
       out.push_back({{"name", c.name}, {"title", c.title}, {"variants", variants}});
@@ -184,9 +258,15 @@ int command_list() {
       for (const Variant& v : c.variants) {
         const std::string labels = absl::StrCat(c.name, ",", v.name, ",", v.is_broken() ? "broken" : "fixed", ",", det);
         const std::string args = absl::StrCat("run ", c.name, " --variant=", v.name, " --detector=", det);
-        const Expectation* e = v.expectation_for(d);
+        const Expectation* e = v.expectation_for(d, SchedulerKind::kRandom);
+        if (d == Detector::kOutcome) {
+          // Every variant again under pct: broken ones within their declared
+          // budget, correct ones clean over the default thousand schedules.
+          std::cout << c.name << "." << v.name << "." << det << ".pct|" << labels << ",pct|" << args
+                    << " --scheduler=pct\n";
+        }
         if (d == Detector::kTsan && e && e->kind == Expectation::Kind::kDetects) {
-          for (SchedulerKind s : kAllSchedulers) {
+          for (SchedulerKind s : kStressSchedulers) {
             std::cout << c.name << "." << v.name << "." << det << "." << scheduler_name(s) << "|" << labels << ","
                       << scheduler_name(s) << "|" << args << " --scheduler=" << scheduler_name(s) << "\n";
           }
@@ -211,7 +291,8 @@ int command_run(const std::string& program, const std::vector<std::string>& args
   const std::string format = chosen_format();
   const std::uint64_t seed = chosen_seed();
   if (absl::GetFlag(FLAGS_trials) < 0) throw BadInput{"--trials must be positive"};
-  chosen_scheduler();  // validate before running anything
+  check_schedule_flags(chosen_scheduler());  // validate before running anything
+  chosen_seed_range();
 
   std::vector<const Case*> cases;
   if (all) {
@@ -232,7 +313,7 @@ int command_run(const std::string& program, const std::vector<std::string>& args
   for (const Case* c : cases) {
     for (const Variant& v : c->variants) {
       if (!variant_name.empty() && v.name != variant_name) continue;
-      const RunPlan plan = plan_for(*c, v, detector, seed);
+      RunPlan plan = plan_for(*c, v, detector, seed);
       Judgement judgement;
       {
         Progress progress(absl::StrCat(c->name, "/", v.name, " [", detector_name(detector), "]"));

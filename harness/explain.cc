@@ -44,6 +44,8 @@ std::string explain(const Case& c, const std::string& program) {
     for (Detector d : kAllDetectors) {
       absl::StrAppend(&out, absl::StrFormat("    %-8s %s\n", detector_name(d), describe_expectation(v, d)));
     }
+    absl::StrAppend(&out, absl::StrFormat("    %-8s %s\n", "pct",
+                                          describe_expectation(v, Detector::kOutcome, SchedulerKind::kPct)));
   }
   const absl::string_view file = absl::string_view(c.source_file).substr(c.source_file.rfind('/') + 1);
   const absl::string_view source = case_source(file);

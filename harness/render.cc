@@ -1,7 +1,11 @@
 #include "harness/render.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "harness/symbolize.h"
 
 namespace hazardlab {
 namespace {
@@ -14,14 +18,62 @@ std::string trial_summary(const Judgement& j) {
 
 double milliseconds(std::chrono::microseconds us) { return static_cast<double>(us.count()) / 1000.0; }
 
+std::string thread_name(int index) { return index == 0 ? "main" : absl::StrCat("thread ", index); }
+
+// The flags that, with the seed, fix a controlled schedule.
+std::string schedule_flags(const ScheduleSpec& spec) {
+  switch (spec.kind) {
+    case SchedulerKind::kPct: return absl::StrCat(" --depth=", spec.depth, " --pct-steps=", spec.steps);
+    case SchedulerKind::kGil: return absl::StrCat(" --switch-interval=", spec.switch_interval);
+    default: return "";
+  }
+}
+
+// pct's guarantee for this run: a bug of depth d shows in one schedule with
+// probability at least 1/(n * k^(d-1)).
+double pct_bound_denominator(const RunPlan& plan, const Judgement& j) {
+  return static_cast<double>(j.max_threads) *
+         std::pow(static_cast<double>(std::max<std::int64_t>(1, plan.spec.steps)), plan.spec.depth - 1);
+}
+
+std::string controlled_summary(const RunPlan& plan, const Judgement& j) {
+  std::string text = absl::StrFormat("n = %d threads, k = %d steps (most in one schedule)", j.max_threads, j.max_steps);
+  if (plan.spec.kind == SchedulerKind::kPct) {
+    absl::StrAppend(&text, absl::StrFormat("; depth %d over %d steps: a depth-%d bug shows per schedule with "
+                                           "probability >= 1/(n*k^(d-1)) = 1 in %.3g",
+                                           plan.spec.depth, plan.spec.steps, plan.spec.depth,
+                                           pct_bound_denominator(plan, j)));
+  }
+  return text;
+}
+
+struct TraceLine {
+  std::int64_t step;
+  std::string thread;
+  std::string op;
+  std::string location;
+};
+
+std::vector<TraceLine> trace_lines(const std::vector<StepRecord>& trace) {
+  std::vector<const CallStack*> stacks;
+  for (const StepRecord& step : trace) stacks.push_back(&step.stack);
+  symbolizer().prepare(stacks);
+  std::vector<TraceLine> lines;
+  for (const StepRecord& step : trace) {
+    lines.push_back({step.step, thread_name(step.thread), step.op, symbolizer().case_location(step.stack)});
+  }
+  return lines;
+}
+
 }  // namespace
 
 std::string replay_command(const std::string& program, const RunPlan& plan, const Judgement& judgement) {
   const bool single = judgement.first_evidence_seed.has_value();
+  const bool controlled = is_controlled(plan.spec.kind);
   return absl::StrCat(program, " run ", plan.c->name, " --variant=", plan.variant->name,
-                      " --detector=", detector_name(plan.detector), " --scheduler=", scheduler_name(plan.scheduler),
-                      " --seed=", single ? *judgement.first_evidence_seed : plan.seed,
-                      " --trials=", single ? 1 : plan.trials);
+                      " --detector=", detector_name(plan.detector), " --scheduler=", scheduler_name(plan.spec.kind),
+                      schedule_flags(plan.spec), " --seed=", single ? *judgement.first_evidence_seed : plan.spec.seed,
+                      " --trials=", single ? 1 : plan.trials, controlled && single ? " --trace" : "");
 }
 
 std::string render_report_text(const Report& report) {
@@ -35,8 +87,8 @@ std::string render_report_text(const Report& report) {
 
 std::string render_text(const std::string& program, const RunPlan& plan, const Judgement& j) {
   std::string out = absl::StrFormat("%s / %s  (detector %s, scheduler %s, seed %d)\n", plan.c->name,
-                                    plan.variant->name, detector_name(plan.detector), scheduler_name(plan.scheduler),
-                                    plan.seed);
+                                    plan.variant->name, detector_name(plan.detector), scheduler_name(plan.spec.kind),
+                                    plan.spec.seed);
   absl::StrAppend(&out, absl::StrFormat("  %6s  %-11s %s\n", "trials", "class", plan.c->outcome_meaning));
   for (const Histogram::Row& row : j.histogram.rows()) {
     const std::string label = row.description.empty() ? row.label : absl::StrCat(row.label, "  (", row.description, ")");
@@ -54,8 +106,21 @@ std::string render_text(const std::string& program, const RunPlan& plan, const J
   } else {
     absl::StrAppend(&out, "  evidence: none in ", j.trials, " trials\n");
   }
+  if (is_controlled(plan.spec.kind)) {
+    absl::StrAppend(&out, "  schedule: ", controlled_summary(plan, j), "\n");
+    if (j.first_evidence_trial) {
+      absl::StrAppend(&out, absl::StrFormat("            first failure at schedule %d (seed %d)\n",
+                                            *j.first_evidence_trial, *j.first_evidence_seed));
+    }
+  }
   absl::StrAppend(&out, absl::StrFormat("  time:     %.1f ms in all, slowest trial %.1f ms\n",
                                         milliseconds(j.total_time), milliseconds(j.slowest_trial)));
+  if (!j.trace.empty()) {
+    absl::StrAppend(&out, "  trace:\n");
+    for (const TraceLine& line : trace_lines(j.trace)) {
+      absl::StrAppend(&out, absl::StrFormat("  %7d  %-9s %-16s %s\n", line.step, line.thread, line.op, line.location));
+    }
+  }
   absl::StrAppend(&out, "  replay:   ", replay_command(program, plan, j), "\n");
   return out;
 }
@@ -82,8 +147,8 @@ nlohmann::json render_json(const std::string& program, const RunPlan& plan, cons
       {"case", plan.c->name},
       {"variant", plan.variant->name},
       {"detector", detector_name(plan.detector)},
-      {"scheduler", scheduler_name(plan.scheduler)},
-      {"seed", plan.seed},
+      {"scheduler", scheduler_name(plan.spec.kind)},
+      {"seed", plan.spec.seed},
       {"trials", j.trials},
       {"planned_trials", plan.trials},
       {"histogram", histogram},
@@ -93,8 +158,26 @@ nlohmann::json render_json(const std::string& program, const RunPlan& plan, cons
       {"declared", j.declared},
       {"trials_with_evidence", j.trials_with_evidence},
       {"replay", replay_command(program, plan, j)},
-      {"total_ms", milliseconds(j.total_time)},
   };
+  if (is_controlled(plan.spec.kind)) {
+    // Nothing here depends on timing: the same seed gives the same bytes.
+    out["schedule"] = {{"threads", j.max_threads}, {"steps", j.max_steps}};
+    if (plan.spec.kind == SchedulerKind::kPct) {
+      out["schedule"]["depth"] = plan.spec.depth;
+      out["schedule"]["pct_steps"] = plan.spec.steps;
+      out["schedule"]["bound_one_in"] = pct_bound_denominator(plan, j);
+    }
+    if (plan.spec.kind == SchedulerKind::kGil) out["schedule"]["switch_interval"] = plan.spec.switch_interval;
+    if (plan.spec.trace) {
+      nlohmann::json trace = nlohmann::json::array();
+      for (const TraceLine& line : trace_lines(j.trace)) {
+        trace.push_back({{"step", line.step}, {"thread", line.thread}, {"op", line.op}, {"location", line.location}});
+      }
+      out["trace"] = trace;
+    }
+  } else {
+    out["total_ms"] = milliseconds(j.total_time);
+  }
   out["first_evidence_trial"] = j.first_evidence_trial ? nlohmann::json(*j.first_evidence_trial) : nullptr;
   out["first_evidence_seed"] = j.first_evidence_seed ? nlohmann::json(*j.first_evidence_seed) : nullptr;
   if (j.evidence) {
@@ -119,7 +202,7 @@ std::string render_table(const std::vector<std::pair<RunPlan, Judgement>>& runs)
                                       : absl::StrCat("nothing in ", j.trials, " trials");
     if (j.evidence) absl::StrAppend(&evidence, " [", j.trials_with_evidence, "/", j.trials, "]");
     absl::StrAppend(&out, absl::StrFormat("%-24s %-20s %-8s %-7s %-12s %-9s %s\n", plan.c->name, plan.variant->name,
-                                          detector_name(plan.detector), scheduler_name(plan.scheduler),
+                                          detector_name(plan.detector), scheduler_name(plan.spec.kind),
                                           verdict_name(j.verdict), j.expected ? "yes" : "NO", evidence));
   }
   absl::StrAppend(&out, absl::StrFormat("%d runs, %d as declared, %d not as declared\n", runs.size(),

@@ -1,13 +1,27 @@
 #include "harness/runner.h"
 
+#include <algorithm>
+
 #include "harness/trial.h"
 
 namespace hazardlab {
 
-Judgement execute(const RunPlan& plan, const TrialProgress& progress) {
-  Judge judge(*plan.c, *plan.variant, plan.detector, plan.keep_going);
+void calibrate_pct_steps(RunPlan& plan) {
+  if (plan.spec.kind != SchedulerKind::kPct || plan.spec.steps > 0) return;
+  ScheduleSpec calibration = plan.spec;
+  calibration.depth = 1;
+  calibration.trace = false;
+  const TrialResult trial = run_trial(*plan.c, *plan.variant, calibration);
+  plan.spec.steps = trial.controlled ? std::max<std::int64_t>(1, trial.controlled->steps) : 1;
+}
+
+Judgement execute(RunPlan& plan, const TrialProgress& progress) {
+  calibrate_pct_steps(plan);
+  Judge judge(*plan.c, *plan.variant, plan.detector, plan.spec.kind, plan.keep_going);
   for (int i = 0; i < plan.trials; ++i) {
-    const TrialResult trial = run_trial(*plan.c, *plan.variant, plan.scheduler, plan.seed + static_cast<std::uint64_t>(i));
+    ScheduleSpec spec = plan.spec;
+    spec.seed += static_cast<std::uint64_t>(i);
+    const TrialResult trial = run_trial(*plan.c, *plan.variant, spec);
     const bool more = judge.add(trial);
     if (progress) progress(i + 1, plan.trials);
     if (!more) break;

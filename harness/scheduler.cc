@@ -3,6 +3,7 @@
 #include <chrono>
 #include <thread>
 
+#include "harness/controller.h"
 #include "harness/yield_point.h"
 
 namespace hazardlab {
@@ -17,7 +18,11 @@ void yield_point() noexcept {
   // A compiler barrier even if this call were ever inlined (LTO): the racy
   // read before it and the write after it must stay two separate accesses.
   asm volatile("" ::: "memory");
-  if (ThreadSchedule* schedule = t_schedule) schedule->at_yield_point();
+  if (ThreadSchedule* schedule = t_schedule) {
+    schedule->at_yield_point();
+  } else if (Controller* controller = Controller::current()) {
+    controller->yield();
+  }
 }
 
 absl::string_view scheduler_name(SchedulerKind kind) {
@@ -25,8 +30,15 @@ absl::string_view scheduler_name(SchedulerKind kind) {
     case SchedulerKind::kNone: return "none";
     case SchedulerKind::kYield: return "yield";
     case SchedulerKind::kRandom: return "random";
+    case SchedulerKind::kWalk: return "walk";
+    case SchedulerKind::kPct: return "pct";
+    case SchedulerKind::kGil: return "gil";
   }
   return "?";
+}
+
+bool is_controlled(SchedulerKind kind) {
+  return kind == SchedulerKind::kWalk || kind == SchedulerKind::kPct || kind == SchedulerKind::kGil;
 }
 
 std::optional<SchedulerKind> parse_scheduler(absl::string_view name) {
@@ -52,6 +64,9 @@ ThreadSchedule::ThreadSchedule(SchedulerKind kind, std::uint64_t run_seed, int t
 YieldDecision ThreadSchedule::next_decision() {
   switch (kind_) {
     case SchedulerKind::kNone:
+    case SchedulerKind::kWalk:  // controlled kinds never reach a ThreadSchedule
+    case SchedulerKind::kPct:
+    case SchedulerKind::kGil:
       return YieldDecision::kContinue;
     case SchedulerKind::kYield:
       return YieldDecision::kYield;

@@ -8,20 +8,46 @@
 
 namespace hazardlab {
 
+// Two families behind one interface (the --scheduler flag, a ScheduleSpec).
+//
 // Stress schedulers run real OS threads and only decide what a thread does at
 // its own yield points. They never order one thread against another, so they
 // cannot hide a race from ThreadSanitizer.
+//
+// Controlled schedulers (harness/controller.h) let one thread run at a time
+// and choose, at every yield point and every harness synchronization
+// operation, which thread goes next: a run is a function of its seed.
 enum class SchedulerKind {
-  kNone,    // free-running threads: the notebooks' own approach, the baseline
-  kYield,   // std::this_thread::yield() at every yield point
-  kRandom,  // with small probabilities, yield or sleep briefly (seeded)
+  kNone,    // stress: free-running threads, the notebooks' own approach, the baseline
+  kYield,   // stress: std::this_thread::yield() at every yield point
+  kRandom,  // stress: with small probabilities, yield or sleep briefly (seeded)
+  kWalk,    // controlled: a uniformly random enabled thread at every step
+  kPct,     // controlled: probabilistic concurrency testing (priorities, d-1 change points)
+  kGil,     // controlled: round robin switching only at yield points and blocking operations
 };
 
+inline constexpr SchedulerKind kStressSchedulers[] = {SchedulerKind::kNone, SchedulerKind::kYield,
+                                                     SchedulerKind::kRandom};
 inline constexpr SchedulerKind kAllSchedulers[] = {SchedulerKind::kNone, SchedulerKind::kYield,
-                                                  SchedulerKind::kRandom};
+                                                  SchedulerKind::kRandom, SchedulerKind::kWalk,
+                                                  SchedulerKind::kPct,  SchedulerKind::kGil};
 
 absl::string_view scheduler_name(SchedulerKind kind);
 std::optional<SchedulerKind> parse_scheduler(absl::string_view name);
+bool is_controlled(SchedulerKind kind);
+
+// Everything that decides one run's schedule. A controlled run is a function
+// of this (and the case), so printing it is enough to replay the run.
+struct ScheduleSpec {
+  SchedulerKind kind = SchedulerKind::kRandom;
+  std::uint64_t seed = 0;
+  int depth = 3;             // pct: bug depth d, so d-1 priority change points
+  std::int64_t steps = 0;    // pct: k, the steps the change points are spread over
+  int switch_interval = 1;   // gil: switch at a yield point once this many steps have passed
+  bool trace = false;        // controlled: record every step
+
+  static constexpr int kDefaultDepth = 3;
+};
 
 // What one thread does at one yield point.
 enum class YieldDecision { kContinue, kYield, kSleep };

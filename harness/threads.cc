@@ -6,22 +6,23 @@ WorkerGroup::~WorkerGroup() { join(); }
 
 void WorkerGroup::join() {
   for (std::thread& thread : threads_) {
-    if (thread.joinable()) thread.join();
+    if (thread.joinable()) hazardlab::join(thread);
   }
 }
 
-Threads::Threads(SchedulerKind scheduler, std::uint64_t seed) : scheduler_(scheduler), seed_(seed) {}
+Threads::Threads(const ScheduleSpec& spec, Controller* controller) : spec_(spec), controller_(controller) {}
 
 std::unique_ptr<ThreadSchedule> Threads::next_schedule() {
   const int index = next_index_++;
   // With no scheduler, yield points find no schedule and cost one branch.
-  if (scheduler_ == SchedulerKind::kNone) return nullptr;
-  return std::make_unique<ThreadSchedule>(scheduler_, seed_, index);
+  // Controlled threads take their turns from the controller instead.
+  if (spec_.kind == SchedulerKind::kNone || controller_) return nullptr;
+  return std::make_unique<ThreadSchedule>(spec_.kind, spec_.seed, index);
 }
 
 WorkerGroup Threads::start(int count, std::function<void(int index)> body) {
   WorkerGroup group;
-  group.start_ = std::make_unique<std::latch>(count);
+  group.start_ = std::make_unique<Latch>(count);
   group.threads_.reserve(static_cast<std::size_t>(count));
   auto shared_body = std::make_shared<std::function<void(int)>>(std::move(body));
   for (int index = 0; index < count; ++index) {

@@ -9,7 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "harness/controller.h"
 #include "harness/scheduler.h"
+#include "harness/sync.h"
 
 namespace hazardlab {
 
@@ -29,7 +31,7 @@ class WorkerGroup {
   friend class Threads;
   WorkerGroup() = default;
 
-  std::unique_ptr<std::latch> start_;
+  std::unique_ptr<Latch> start_;
   std::vector<std::thread> threads_;
 };
 
@@ -39,9 +41,12 @@ class WorkerGroup {
 // The harness adds no synchronization between workers beyond one start latch
 // (which orders nothing that case code does), so every race in a case stays
 // visible to ThreadSanitizer.
+//
+// In a controlled run (`controller` set) every thread started here takes its
+// turns from the controller, from its first instruction to its last.
 class Threads {
  public:
-  Threads(SchedulerKind scheduler, std::uint64_t seed);
+  explicit Threads(const ScheduleSpec& spec, Controller* controller = nullptr);
 
   // Runs body(index) on `count` threads started together; returns when all
   // have finished.
@@ -56,31 +61,40 @@ class Threads {
   template <class F>
   auto instrumented(F body);
 
-  SchedulerKind scheduler() const { return scheduler_; }
-  std::uint64_t seed() const { return seed_; }
+  SchedulerKind scheduler() const { return spec_.kind; }
+  std::uint64_t seed() const { return spec_.seed; }
 
  private:
   template <class F>
   class Instrumented;
 
-  // A schedule for the next thread, numbered in creation order. Called only
-  // by the creating thread: workers share no harness state.
+  // How the next thread is scheduled, numbered in creation order. Called
+  // only by the creating thread: workers share no harness state.
   std::unique_ptr<ThreadSchedule> next_schedule();
 
-  SchedulerKind scheduler_;
-  std::uint64_t seed_;
+  ScheduleSpec spec_;
+  Controller* controller_;
   int next_index_ = 0;
 };
 
 template <class F>
 class Threads::Instrumented {
  public:
-  Instrumented(std::unique_ptr<ThreadSchedule> schedule, F body)
-      : schedule_(std::move(schedule)), body_(std::move(body)) {}
+  Instrumented(std::unique_ptr<ThreadSchedule> schedule, Controller* controller, F body)
+      : schedule_(std::move(schedule)),
+        controller_(controller),
+        controlled_index_(controller ? controller->add_thread() : -1),
+        body_(std::move(body)) {}
 
   template <class... Args>
   auto operator()(Args&&... args) -> std::invoke_result_t<F&, Args...> {
     ScheduleScope scope(schedule_.get());
+    if (!controller_) return std::invoke(body_, std::forward<Args>(args)...);
+    controller_->begin(controlled_index_);
+    struct End {
+      Controller* controller;
+      ~End() { controller->end(); }
+    } end{controller_};
     return std::invoke(body_, std::forward<Args>(args)...);
   }
 
@@ -88,12 +102,14 @@ class Threads::Instrumented {
   // Owned by the callable, not by Threads: a detached thread may outlive the
   // run that created it.
   std::unique_ptr<ThreadSchedule> schedule_;
+  Controller* controller_;
+  int controlled_index_;
   F body_;
 };
 
 template <class F>
 auto Threads::instrumented(F body) {
-  return Instrumented<F>(next_schedule(), std::move(body));
+  return Instrumented<F>(next_schedule(), controller_, std::move(body));
 }
 
 }  // namespace hazardlab

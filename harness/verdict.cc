@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "harness/symbolize.h"
 
 namespace hazardlab {
 namespace {
@@ -42,6 +43,8 @@ std::string termination_text(const TrialResult& trial) {
 // The histogram row of a trial that returned no outcome.
 std::string no_outcome_label(const TrialResult& trial) {
   if (trial.hung) return "hang";
+  if (trial.controlled && !trial.controlled->deadlock.empty()) return "deadlock";
+  if (trial.controlled && trial.controlled->stalled) return "stalled";
   for (const Report& report : trial.reports) {
     if (report.tool != "C++ runtime") return absl::StrCat("no outcome: ", report.tool, " ", report.kind);
   }
@@ -51,6 +54,7 @@ std::string no_outcome_label(const TrialResult& trial) {
 Verdict verdict_for(Evidence::Kind kind, bool correct_variant) {
   switch (kind) {
     case Evidence::Kind::kHang: return Verdict::kHang;
+    case Evidence::Kind::kDeadlock: return Verdict::kDeadlock;
     case Evidence::Kind::kTermination: return Verdict::kCrash;
     case Evidence::Kind::kForbiddenOutcome:
     case Evidence::Kind::kReport: return correct_variant ? Verdict::kFalseAlarm : Verdict::kDetected;
@@ -64,9 +68,26 @@ bool matches(const Evidence& declared, const Finding& finding, const TrialResult
     case Evidence::Kind::kReport: return finding.report && absl::StrContains(finding.report->kind, declared.detail);
     case Evidence::Kind::kTermination: return absl::StrContains(trial.output, declared.detail);
     case Evidence::Kind::kForbiddenOutcome:
-    case Evidence::Kind::kHang: return true;
+    case Evidence::Kind::kHang:
+    case Evidence::Kind::kDeadlock: return true;
   }
   return false;
+}
+
+std::string thread_name(int index) { return index == 0 ? "main" : absl::StrCat("thread ", index); }
+
+// "main waits in join at cases/x.cc:44; thread 1 waits in lock at cases/x.cc:50"
+std::string deadlock_text(const std::vector<StepRecord>& waiting) {
+  std::vector<const CallStack*> stacks;
+  for (const StepRecord& step : waiting) stacks.push_back(&step.stack);
+  symbolizer().prepare(stacks);
+  std::vector<std::string> parts;
+  for (const StepRecord& step : waiting) {
+    parts.push_back(absl::StrCat(thread_name(step.thread), " waits in ", step.op, " at ",
+                                 symbolizer().case_location(step.stack)));
+  }
+  return absl::StrCat("deadlock after ", waiting.empty() ? 0 : waiting.front().step,
+                      " steps: every live thread waits; ", absl::StrJoin(parts, "; "));
 }
 
 std::string evidence_list(const Expectation& e) {
@@ -85,6 +106,7 @@ absl::string_view verdict_name(Verdict verdict) {
     case Verdict::kFalseAlarm: return "false alarm";
     case Verdict::kHang: return "hang";
     case Verdict::kCrash: return "crash";
+    case Verdict::kDeadlock: return "deadlock";
   }
   return "?";
 }
@@ -107,9 +129,17 @@ std::vector<Finding> findings_of(const Case& c, Detector detector, const TrialRe
                                   report.location.empty() ? "" : absl::StrCat(" at ", report.location)),
                      report});
   }
+  const ControlledRun* run = trial.controlled ? &*trial.controlled : nullptr;
   if (trial.hung) {
     found.push_back({Evidence::Kind::kHang,
                      absl::StrCat("no result within the ", c.deadline.count(), " ms deadline; killed by the watchdog"),
+                     std::nullopt});
+  } else if (run && !run->deadlock.empty()) {
+    found.push_back({Evidence::Kind::kDeadlock, deadlock_text(run->deadlock), std::nullopt});
+  } else if (run && run->stalled) {
+    found.push_back({Evidence::Kind::kHang,
+                     absl::StrCat(run->stall, "; last step ", run->stalled->step, " (", run->stalled->op, "), now at ",
+                                  symbolizer().case_location(run->stalled->stack)),
                      std::nullopt});
   } else if (trial.signal || !trial.outcome ||
              (trial.exit_code && *trial.exit_code != 0 && !(reported && is_report_exit_code(*trial.exit_code)))) {
@@ -118,9 +148,14 @@ std::vector<Finding> findings_of(const Case& c, Detector detector, const TrialRe
   return found;
 }
 
-int default_trials(const Variant& variant, Detector detector) {
-  const Expectation* e = variant.expectation_for(detector);
+int default_trials(const Variant& variant, Detector detector, SchedulerKind scheduler) {
+  const Expectation* e = variant.expectation_for(detector, scheduler);
+  // gil has no randomness: every seed gives the same schedule.
+  if (scheduler == SchedulerKind::kGil) return 1;
   if (e && e->trials > 0) return e->trials;
+  // A controlled schedule is a few milliseconds; a correct variant earns
+  // its "clean" over a thousand of them.
+  if (is_controlled(scheduler)) return variant.is_broken() ? 100 : 1000;
   // Outcome runs cost milliseconds and their histogram is a rate: many.
   // Sanitizer runs cost ~100 ms each once a report is symbolized: a few, and
   // a broken variant stops at its first report.
@@ -129,12 +164,12 @@ int default_trials(const Variant& variant, Detector detector) {
 }
 
 SchedulerKind default_scheduler(const Variant& variant, Detector detector) {
-  const Expectation* e = variant.expectation_for(detector);
+  const Expectation* e = variant.expectation_for(detector, SchedulerKind::kRandom);
   return e ? e->scheduler : SchedulerKind::kRandom;
 }
 
-std::string describe_expectation(const Variant& variant, Detector detector) {
-  const Expectation* e = variant.expectation_for(detector);
+std::string describe_expectation(const Variant& variant, Detector detector, SchedulerKind scheduler) {
+  const Expectation* e = variant.expectation_for(detector, scheduler);
   if (!e) return "clean";
   switch (e->kind) {
     case Expectation::Kind::kDetects: return absl::StrCat("sees ", evidence_list(*e));
@@ -145,9 +180,13 @@ std::string describe_expectation(const Variant& variant, Detector detector) {
   return "?";
 }
 
-Judge::Judge(const Case& c, const Variant& variant, Detector detector, bool keep_going)
-    : case_(c), detector_(detector), expectation_(variant.expectation_for(detector)), keep_going_(keep_going) {
-  judgement_.declared = describe_expectation(variant, detector);
+Judge::Judge(const Case& c, const Variant& variant, Detector detector, SchedulerKind scheduler, bool keep_going)
+    : case_(c),
+      detector_(detector),
+      controlled_(is_controlled(scheduler)),
+      expectation_(variant.expectation_for(detector, scheduler)),
+      keep_going_(keep_going) {
+  judgement_.declared = describe_expectation(variant, detector, scheduler);
 }
 
 bool Judge::counts_as_evidence(const Finding& finding) const {
@@ -169,6 +208,11 @@ bool Judge::add(const TrialResult& trial) {
   ++j.trials;
   j.total_time += trial.wall;
   j.slowest_trial = std::max(j.slowest_trial, trial.wall);
+  if (trial.controlled) {
+    j.max_threads = std::max(j.max_threads, trial.controlled->threads);
+    j.max_steps = std::max(j.max_steps, trial.controlled->steps);
+    if (j.trials == 1) j.trace = trial.controlled->trace;
+  }
   if (trial.outcome) {
     j.histogram.add(*trial.outcome, classify_outcome(case_.outcomes, *trial.outcome));
   } else {
@@ -199,10 +243,12 @@ bool Judge::add(const TrialResult& trial) {
       j.first_evidence_trial = j.trials;
       j.first_evidence_seed = trial.seed;
       j.evidence = *evidence;
+      if (trial.controlled) j.trace = trial.controlled->trace;
     }
   } else if (!first_undeclared_failure_) {
     for (const Finding& f : found) {
-      if (f.kind == Evidence::Kind::kHang || f.kind == Evidence::Kind::kTermination) {
+      if (f.kind == Evidence::Kind::kHang || f.kind == Evidence::Kind::kTermination ||
+          f.kind == Evidence::Kind::kDeadlock) {
         first_undeclared_failure_ = f;
         if (!j.first_evidence_seed) j.first_evidence_seed = trial.seed;
         break;
@@ -216,7 +262,8 @@ bool Judge::add(const TrialResult& trial) {
   // another deadline. A broken variant's undeclared hang does not decide it:
   // the declared evidence may still come in a later trial.
   if (trial.hung && (evidence || correct_variant)) return false;
-  if (evidence && (correct_variant || detector_ != Detector::kOutcome)) return false;
+  // Exploring schedules stops at the first failure: its seed replays it.
+  if (evidence && (correct_variant || detector_ != Detector::kOutcome || controlled_)) return false;
   return true;
 }
 
@@ -227,7 +274,7 @@ Judgement Judge::result() const {
   if (j.evidence) {
     j.verdict = verdict_for(j.evidence->kind, declared_clean || kind == Expectation::Kind::kFalseAlarm);
     if (!declared_clean && kind == Expectation::Kind::kMisses && j.verdict != Verdict::kHang &&
-        j.verdict != Verdict::kCrash) {
+        j.verdict != Verdict::kCrash && j.verdict != Verdict::kDeadlock) {
       j.verdict = Verdict::kDetected;  // a detector declared blind saw it
     }
     j.expected = !declared_clean && kind != Expectation::Kind::kMisses;

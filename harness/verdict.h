@@ -13,7 +13,7 @@
 
 namespace hazardlab {
 
-enum class Verdict { kDetected, kClean, kMissed, kFalseAlarm, kHang, kCrash };
+enum class Verdict { kDetected, kClean, kMissed, kFalseAlarm, kHang, kCrash, kDeadlock };
 
 absl::string_view verdict_name(Verdict verdict);
 
@@ -42,13 +42,18 @@ struct Judgement {
   std::map<std::string, int> report_kinds;   // each report kind of this detector -> trials showing it
   std::chrono::microseconds slowest_trial{0};
   std::chrono::microseconds total_time{0};
+  // Controlled runs: the most threads (n) and steps (k) any schedule took,
+  // and the trace of the trial the verdict rests on (else of the first).
+  int max_threads = 0;
+  std::int64_t max_steps = 0;
+  std::vector<StepRecord> trace;
 };
 
 // Folds trials into a judgement, one at a time.
 class Judge {
  public:
   // `keep_going`: never stop early (for measuring detection rates).
-  Judge(const Case& c, const Variant& variant, Detector detector, bool keep_going);
+  Judge(const Case& c, const Variant& variant, Detector detector, SchedulerKind scheduler, bool keep_going);
 
   // Returns false when further trials would add nothing: after a hang that
   // decides the verdict (each more would cost a full deadline), after a
@@ -63,19 +68,22 @@ class Judge {
 
   const Case& case_;
   Detector detector_;
+  bool controlled_;
   const Expectation* expectation_;  // nullptr: declared clean
   bool keep_going_;
   Judgement judgement_;
   std::optional<Finding> first_undeclared_failure_;  // a hang or crash nobody declared
 };
 
-// The run budget for (variant, detector) when the command line names none.
-int default_trials(const Variant& variant, Detector detector);
+// The run budget for (variant, detector, scheduler) when the command line
+// names none.
+int default_trials(const Variant& variant, Detector detector, SchedulerKind scheduler);
 
-// The scheduler for (variant, detector) when the command line names none.
+// The stress scheduler for (variant, detector) when the command line names none.
 SchedulerKind default_scheduler(const Variant& variant, Detector detector);
 
-// What the case declares for (variant, detector), in words.
-std::string describe_expectation(const Variant& variant, Detector detector);
+// What the case declares for (variant, detector, scheduler), in words.
+std::string describe_expectation(const Variant& variant, Detector detector,
+                                 SchedulerKind scheduler = SchedulerKind::kRandom);
 
 }  // namespace hazardlab

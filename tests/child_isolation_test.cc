@@ -49,7 +49,7 @@ HAZARDLAB_CASE({
 
 TrialResult run(const std::string& variant, std::uint64_t seed = 1) {
   const Case& c = *find_case("test_isolation");
-  return run_trial(c, *c.find_variant(variant), SchedulerKind::kNone, seed);
+  return run_trial(c, *c.find_variant(variant), {.kind = SchedulerKind::kNone, .seed = seed});
 }
 
 TEST(ChildIsolationTest, AnOrdinaryChildReturnsItsOutcome) {

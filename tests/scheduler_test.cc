@@ -44,7 +44,7 @@ TEST(SchedulerTest, NoneNeverAndYieldAlwaysSwitches) {
 
 TEST(SchedulerTest, NamesRoundTripAndUnknownNamesAreRejected) {
   for (SchedulerKind kind : kAllSchedulers) EXPECT_EQ(parse_scheduler(scheduler_name(kind)), kind);
-  EXPECT_EQ(parse_scheduler("pct"), std::nullopt);
+  EXPECT_EQ(parse_scheduler("PCT"), std::nullopt);
   EXPECT_EQ(parse_scheduler(""), std::nullopt);
 }
 

@@ -53,7 +53,7 @@ TrialResult aborted() {
 }
 
 Judgement judge(const Case& c, const std::string& variant, Detector d, const std::vector<TrialResult>& trials) {
-  Judge j(c, *c.find_variant(variant), d, /*keep_going=*/false);
+  Judge j(c, *c.find_variant(variant), d, SchedulerKind::kRandom, /*keep_going=*/false);
   for (const TrialResult& t : trials) {
     if (!j.add(t)) break;
   }
@@ -174,7 +174,7 @@ TEST(VerdictTest, ReportKindsCountTrialsNotReports) {
   const Case c = counter_case({tsan_sees(report("data race"))});
   TrialResult twice = with_report(with_report(finished(9), "ThreadSanitizer", "data race"), "ThreadSanitizer",
                                   "data race");
-  Judge judge_all(c, *c.find_variant("broken"), Detector::kTsan, /*keep_going=*/true);
+  Judge judge_all(c, *c.find_variant("broken"), Detector::kTsan, SchedulerKind::kRandom, /*keep_going=*/true);
   judge_all.add(twice);
   judge_all.add(twice);
   EXPECT_EQ(judge_all.result().report_kinds.at("data race"), 2);

@@ -1,0 +1,118 @@
+#include "harness/strategy.h"
+
+#include <algorithm>
+#include <map>
+#include <random>
+
+namespace hazardlab {
+namespace {
+
+// Uniform choice among the enabled threads at every step: explores freely,
+// but switches so often that a thread rarely runs long enough to reach a
+// deep state (a bug needing one switch at one exact place among many steps
+// is found with probability ~1/n per step, not per run).
+class Walk final : public Strategy {
+ public:
+  explicit Walk(std::uint64_t seed) : rng_(derive_seed(seed, 0)) {}
+
+  void on_thread_added(int) override {}
+
+  int choose(const std::vector<int>& enabled, int, StepKind, std::int64_t) override {
+    return enabled[std::uniform_int_distribution<std::size_t>(0, enabled.size() - 1)(rng_)];
+  }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+// Probabilistic concurrency testing (Burckhardt, Kothari, Musuvathi,
+// Nagarakatte, ASPLOS 2010). Each thread gets a random priority when it is
+// created, and the highest-priority enabled thread always runs. At d-1
+// change points, steps drawn uniformly from [1, k], the running thread's
+// priority drops below every initial one (to i at the i-th change point). A
+// bug that needs d particular orderings is then found in one run with
+// probability at least 1/(n * k^(d-1)).
+class Pct final : public Strategy {
+ public:
+  explicit Pct(const ScheduleSpec& spec) : rng_(derive_seed(spec.seed, 0)) {
+    const std::vector<std::int64_t> points = pct_change_points(spec);
+    for (std::size_t i = 0; i < points.size(); ++i) change_points_[points[i]] = static_cast<std::int64_t>(i) + 1;
+  }
+
+  void on_thread_added(int index) override {
+    // Initial priorities lie above every change-point priority (1 .. d-1);
+    // a random key places the new thread at a random rank among the others.
+    priority_[index] = kInitialBand + static_cast<std::int64_t>(rng_() >> 24);
+  }
+
+  int choose(const std::vector<int>& enabled, int running, StepKind, std::int64_t step) override {
+    if (const auto point = change_points_.find(step); point != change_points_.end()) {
+      priority_[running] = point->second;
+    }
+    return *std::max_element(enabled.begin(), enabled.end(), [&](int a, int b) {
+      // Ties (vanishingly rare) go to the lower index, deterministically.
+      return priority_[a] != priority_[b] ? priority_[a] < priority_[b] : a > b;
+    });
+  }
+
+ private:
+  static constexpr std::int64_t kInitialBand = std::int64_t{1} << 40;
+  std::mt19937_64 rng_;
+  std::map<int, std::int64_t> priority_;
+  std::map<std::int64_t, std::int64_t> change_points_;  // step -> new priority
+};
+
+// CPython's scheduling as the notebooks see it: the running thread keeps the
+// interpreter until it blocks or reaches a switch point (time.sleep(0) is one;
+// here, a yield point at least `interval` steps after the last switch), and
+// the next thread in round-robin order takes over. No randomness: every seed
+// gives the same schedule.
+class Gil final : public Strategy {
+ public:
+  explicit Gil(int interval) : interval_(std::max(1, interval)) {}
+
+  void on_thread_added(int) override {}
+
+  int choose(const std::vector<int>& enabled, int running, StepKind kind, std::int64_t step) override {
+    const bool running_enabled = std::binary_search(enabled.begin(), enabled.end(), running);
+    const bool switch_now =
+        !running_enabled || (kind == StepKind::kYield && step - last_switch_ >= interval_);
+    if (!switch_now) return running;
+    last_switch_ = step;
+    // The next enabled thread after `running`, wrapping around.
+    const auto next = std::upper_bound(enabled.begin(), enabled.end(), running);
+    return next != enabled.end() ? *next : enabled.front();
+  }
+
+ private:
+  int interval_;
+  std::int64_t last_switch_ = 0;
+};
+
+}  // namespace
+
+std::vector<std::int64_t> pct_change_points(const ScheduleSpec& spec) {
+  // A stream of its own, so the points do not depend on how many threads
+  // the run creates.
+  std::mt19937_64 rng(derive_seed(spec.seed, 1));
+  std::vector<std::int64_t> points;
+  const std::int64_t k = std::max<std::int64_t>(1, spec.steps);
+  for (int i = 1; i < spec.depth; ++i) {
+    points.push_back(std::uniform_int_distribution<std::int64_t>(1, k)(rng));
+  }
+  return points;
+}
+
+std::unique_ptr<Strategy> make_strategy(const ScheduleSpec& spec) {
+  switch (spec.kind) {
+    case SchedulerKind::kWalk: return std::make_unique<Walk>(spec.seed);
+    case SchedulerKind::kPct: return std::make_unique<Pct>(spec);
+    case SchedulerKind::kGil: return std::make_unique<Gil>(spec.switch_interval);
+    case SchedulerKind::kNone:
+    case SchedulerKind::kYield:
+    case SchedulerKind::kRandom: break;
+  }
+  return nullptr;
+}
+
+}  // namespace hazardlab

@@ -1,0 +1,84 @@
+#include "harness/symbolize.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "harness/child_process.h"
+#include "harness/report.h"
+
+namespace hazardlab {
+namespace {
+
+// llvm-symbolizer from PATH (Debian's llvm package installs it unversioned;
+// llvm-14 installs the versioned name).
+std::string find_symbolizer() {
+  const char* path = std::getenv("PATH");
+  for (absl::string_view name : {"llvm-symbolizer", "llvm-symbolizer-14"}) {
+    for (absl::string_view dir : absl::StrSplit(path ? path : "/usr/bin", ':', absl::SkipEmpty())) {
+      std::string candidate = absl::StrCat(dir, "/", name);
+      if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+  }
+  return "";
+}
+
+// "cases/x.cc:12:7" from a symbolizer line "/src/cases/x.cc:12:7".
+std::string short_location(absl::string_view line) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(line, ':');
+  if (parts.size() < 2 || parts[0].empty() || parts[0] == "??") return "";
+  Frame frame;
+  frame.file = std::string(parts[0]);
+  if (!absl::SimpleAtoi(parts[1], &frame.line) || frame.line == 0) return "";
+  return frame.location();
+}
+
+}  // namespace
+
+void Symbolizer::prepare(const std::vector<const CallStack*>& stacks) {
+  std::set<std::uintptr_t> wanted;
+  for (const CallStack* stack : stacks) {
+    for (std::uintptr_t offset : *stack) {
+      if (!frames_.contains(offset)) wanted.insert(offset);
+    }
+  }
+  if (wanted.empty()) return;
+  static const std::string tool = find_symbolizer();
+  std::vector<std::string> argv = {tool, absl::StrCat("--obj=", self_executable()), "--inlines"};
+  for (std::uintptr_t offset : wanted) argv.push_back(absl::StrCat("0x", absl::Hex(offset)));
+  std::string output;
+  if (!tool.empty()) output = run_child(argv, std::chrono::milliseconds(20'000)).output;
+  // One block per address, blank-line separated: pairs of lines (function,
+  // file:line:column), innermost inlined frame first.
+  std::vector<absl::string_view> blocks = absl::StrSplit(output, "\n\n", absl::SkipWhitespace());
+  auto block = blocks.begin();
+  for (std::uintptr_t offset : wanted) {
+    std::vector<std::string>& frames = frames_[offset];
+    if (block == blocks.end()) continue;
+    const std::vector<absl::string_view> lines = absl::StrSplit(*block++, '\n', absl::SkipEmpty());
+    for (std::size_t i = 1; i < lines.size(); i += 2) frames.push_back(short_location(lines[i]));
+  }
+}
+
+std::string Symbolizer::case_location(const CallStack& stack) {
+  prepare({&stack});
+  std::string fallback;
+  for (std::uintptr_t offset : stack) {
+    for (const std::string& frame : frames_[offset]) {
+      if (absl::StartsWith(frame, "cases/")) return frame;
+      if (fallback.empty()) fallback = frame;
+    }
+  }
+  return fallback.empty() ? "?" : fallback;
+}
+
+Symbolizer& symbolizer() {
+  static Symbolizer instance;
+  return instance;
+}
+
+}  // namespace hazardlab

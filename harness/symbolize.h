@@ -1,0 +1,32 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "harness/controller.h"
+
+namespace hazardlab {
+
+// Turns call stacks recorded in a controlled run (offsets into this
+// executable) into case source lines, with llvm-symbolizer. Offsets are
+// looked up once per process and remembered.
+class Symbolizer {
+ public:
+  // Looks up, in one llvm-symbolizer run, every offset not known yet.
+  void prepare(const std::vector<const CallStack*>& stacks);
+
+  // Where `stack` is in case code: the first frame (inlined frames
+  // included) in a file under cases/, else the first frame with a file,
+  // else "?".
+  std::string case_location(const CallStack& stack);
+
+ private:
+  // Each offset's frames, innermost first, as "cases/x.cc:12".
+  std::map<std::uintptr_t, std::vector<std::string>> frames_;
+};
+
+// The process's symbolizer.
+Symbolizer& symbolizer();
+
+}  // namespace hazardlab

@@ -1,0 +1,220 @@
+#pragma once
+
+// Synchronization for case code. Outside a controlled run each type here is
+// exactly its std:: counterpart, so ThreadSanitizer, AddressSanitizer and the
+// stress schedulers see the standard library at work. In a controlled run
+// (--scheduler=walk|pct|gil) every operation is a step of the schedule, and
+// whether a thread blocks is the controller's decision: that is what makes a
+// run replayable and lets it end in a deadlock verdict the moment every
+// thread waits, instead of at a watchdog's deadline.
+//
+// A thread that blocks in a raw std:: primitive during a controlled run holds
+// the turn and stops the whole run; the controller reports it after a short
+// stall instead of hanging.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <future>
+#include <latch>
+#include <memory>
+#include <mutex>
+#include <semaphore>
+#include <thread>
+#include <utility>
+
+#include "harness/controller.h"
+#include "harness/yield_point.h"
+
+namespace hazardlab {
+
+// std::mutex.
+class Mutex {
+ public:
+  void lock();
+  bool try_lock();
+  void unlock();
+
+ private:
+  friend class ConditionVariable;
+  std::mutex native_;
+  bool held_ = false;  // controlled runs
+};
+
+// std::recursive_mutex.
+class RecursiveMutex {
+ public:
+  void lock();
+  bool try_lock();
+  void unlock();
+
+ private:
+  std::recursive_mutex native_;
+  int owner_ = -1;  // controlled runs: the owning thread
+  int depth_ = 0;
+};
+
+// std::condition_variable, waiting with a std::unique_lock<Mutex>. In a
+// controlled run a notification wakes only threads already waiting, as the
+// standard says; there are no spurious wakeups.
+class ConditionVariable {
+ public:
+  void wait(std::unique_lock<Mutex>& lock);
+  template <class Predicate>
+  void wait(std::unique_lock<Mutex>& lock, Predicate ready) {
+    while (!ready()) wait(lock);
+  }
+  void notify_one();
+  void notify_all();
+
+ private:
+  std::condition_variable native_;
+};
+
+// std::counting_semaphore.
+template <std::ptrdiff_t Max = 1'000'000>
+class CountingSemaphore {
+ public:
+  explicit CountingSemaphore(std::ptrdiff_t initial) : native_(initial), count_(initial) {}
+
+  void acquire() {
+    Controller* c = Controller::current();
+    if (!c) return native_.acquire();
+    c->operation("acquire");
+    while (count_ == 0) c->block(this, "acquire");
+    --count_;
+  }
+  bool try_acquire() {
+    Controller* c = Controller::current();
+    if (!c) return native_.try_acquire();
+    c->operation("try_acquire");
+    if (count_ == 0) return false;
+    --count_;
+    return true;
+  }
+  void release(std::ptrdiff_t update = 1) {
+    Controller* c = Controller::current();
+    if (!c) return native_.release(update);
+    count_ += update;
+    c->wake_all(this);
+    c->operation("release");
+  }
+
+ private:
+  std::counting_semaphore<Max> native_;
+  std::ptrdiff_t count_;  // controlled runs
+};
+
+// std::latch.
+class Latch {
+ public:
+  explicit Latch(std::ptrdiff_t expected) : native_(expected), count_(expected) {}
+  void count_down(std::ptrdiff_t update = 1);
+  void wait();
+  void arrive_and_wait(std::ptrdiff_t update = 1);
+
+ private:
+  std::latch native_;
+  std::ptrdiff_t count_;  // controlled runs
+};
+
+// std::atomic<T>::wait / notify_all, as steps of a controlled run.
+template <class T>
+void atomic_wait(const std::atomic<T>& value, T old) {
+  Controller* c = Controller::current();
+  if (!c) return value.wait(old);
+  c->operation("atomic wait");
+  while (value.load() == old) c->block(&value, "atomic wait");
+}
+template <class T>
+void atomic_notify_all(std::atomic<T>& value) {
+  Controller* c = Controller::current();
+  if (!c) return value.notify_all();
+  c->wake_all(&value);
+  c->operation("atomic notify");
+}
+
+// std::this_thread::sleep_for. A controlled run has no clock: a sleep lets
+// every other thread go first (and guarantees, as a real sleep does, no
+// order at all).
+void sleep_for(std::chrono::nanoseconds duration);
+
+// A wait loop's yield point: `while (!ready) spin_point();`. Outside a
+// controlled run it is yield_point(); in one, the thread does not run again
+// until another thread has made progress, so a spin cannot starve the thread
+// it waits for.
+void spin_point();
+
+// thread.join(), as a step of a controlled run.
+void join(std::thread& thread);
+void join(std::jthread& thread);
+
+// std::jthread whose destructor joins through the harness.
+class JThread {
+ public:
+  template <class F, class... Args>
+  explicit JThread(F&& body, Args&&... args) : native_(std::forward<F>(body), std::forward<Args>(args)...) {}
+  JThread(JThread&&) noexcept = default;
+  JThread& operator=(JThread&&) = delete;
+  ~JThread() {
+    if (native_.joinable()) {
+      native_.request_stop();
+      join();
+    }
+  }
+
+  bool request_stop() { return native_.request_stop(); }
+  bool joinable() const { return native_.joinable(); }
+  void join() { hazardlab::join(native_); }
+
+ private:
+  std::jthread native_;
+};
+
+// std::promise / std::future (value types), with get() a step of a
+// controlled run.
+template <class T>
+class Future {
+ public:
+  Future() = default;
+
+  T get() {
+    if (Controller* c = Controller::current()) {
+      c->operation("future get");
+      while (!ready_->load()) c->block(ready_.get(), "future get");
+    }
+    return native_.get();
+  }
+  bool valid() const { return native_.valid(); }
+
+ private:
+  template <class>
+  friend class Promise;
+  Future(std::future<T> native, std::shared_ptr<std::atomic<bool>> ready)
+      : native_(std::move(native)), ready_(std::move(ready)) {}
+
+  std::future<T> native_;
+  std::shared_ptr<std::atomic<bool>> ready_;
+};
+
+template <class T>
+class Promise {
+ public:
+  Future<T> get_future() { return Future<T>(native_.get_future(), ready_); }
+
+  void set_value(T value) {
+    native_.set_value(std::move(value));
+    if (Controller* c = Controller::current()) {
+      ready_->store(true);
+      c->wake_all(ready_.get());
+      c->operation("set_value");
+    }
+  }
+
+ private:
+  std::promise<T> native_;
+  std::shared_ptr<std::atomic<bool>> ready_ = std::make_shared<std::atomic<bool>>(false);
+};
+
+}  // namespace hazardlab
