@@ -66,14 +66,20 @@ void Symbolizer::prepare(const std::vector<const CallStack*>& stacks) {
 
 std::string Symbolizer::case_location(const CallStack& stack) {
   prepare({&stack});
-  std::string fallback;
+  // Case code first; else the first frame outside the harness and the
+  // standard library (a test's own case); else anything with a file.
+  std::string outside_harness;
+  std::string any;
   for (std::uintptr_t offset : stack) {
     for (const std::string& frame : frames_[offset]) {
       if (absl::StartsWith(frame, "cases/")) return frame;
-      if (fallback.empty()) fallback = frame;
+      if (outside_harness.empty() && !absl::StartsWith(frame, "harness/") && !absl::StartsWith(frame, "/")) {
+        outside_harness = frame;
+      }
+      if (any.empty()) any = frame;
     }
   }
-  return fallback.empty() ? "?" : fallback;
+  return !outside_harness.empty() ? outside_harness : !any.empty() ? any : "?";
 }
 
 Symbolizer& symbolizer() {

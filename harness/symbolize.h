@@ -17,8 +17,8 @@ class Symbolizer {
   void prepare(const std::vector<const CallStack*>& stacks);
 
   // Where `stack` is in case code: the first frame (inlined frames
-  // included) in a file under cases/, else the first frame with a file,
-  // else "?".
+  // included) in a file under cases/, else the first outside harness/ and
+  // system headers, else the first with a file, else "?".
   std::string case_location(const CallStack& stack);
 
  private:
