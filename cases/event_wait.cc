@@ -21,7 +21,7 @@ waiters here wait for a setter that first prepares a value for them.
 On x86 this usually works, which is what makes it dangerous. Because the
 plain bool is a data race, the compiler may assume no other thread changes
 it: it can read it once, before the loop, and spin forever (this case's
-spin calls yield_point(), an opaque call, which stops that, so that the
+spin calls spin_point(), an opaque call, which stops that, so that the
 broken variant ends). A processor with a weaker memory order than x86 may
 also let a waiter see true before it sees the prepared value. The outcome
 is how many waiters found the prepared value: on x86, with the stores in
@@ -50,7 +50,7 @@ int count_found(const std::array<int, kWaiters>& found) {
   return count;
 }
 
-// A plain bool as the event. The yield_point() in the spin is an opaque
+// A plain bool as the event. The spin_point() in the spin is an opaque
 // call: without it the compiler may read `set` once and loop forever.
 Outcome broken(Threads& threads) {
   int prepared = 0;
@@ -61,7 +61,7 @@ Outcome broken(Threads& threads) {
       prepared = prepare();
       set = true;
     } else {
-      while (!set) yield_point();
+      while (!set) spin_point();
       found[index] = prepared;
     }
   });
@@ -78,10 +78,10 @@ Outcome fixed(Threads& threads) {
     if (index == kWaiters) {
       prepared = prepare();
       set.store(true);
-      set.notify_all();
+      atomic_notify_all(set);
     } else {
       yield_point();
-      set.wait(false);
+      atomic_wait(set, false);
       found[index] = prepared;
     }
   });
@@ -91,7 +91,7 @@ Outcome fixed(Threads& threads) {
 // A one-shot latch: count_down() happens before every wait() it releases.
 Outcome fixed_latch(Threads& threads) {
   int prepared = 0;
-  std::latch set(1);
+  Latch set(1);
   std::array<int, kWaiters> found{};
   threads.run(kWaiters + 1, [&](int index) {
     if (index == kWaiters) {
@@ -116,7 +116,9 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(kWaiters), "every waiter saw the value prepared before the signal"),
                  forbidden(below(kWaiters), "a waiter went on without the prepared value")},
     .variants = {{"broken", broken,
-                  {misses(Detector::kOutcome,
+                  {pct_misses("a controlled run is sequentially consistent: a waiter that sees the flag also "
+                              "sees the value stored before it"),
+                   misses(Detector::kOutcome,
                           "x86 keeps the setter's two stores in order and the opaque call in the spin "
                           "keeps the compiler from caching the flag, so every waiter finds the value; "
                           "the bug is the data race itself"),

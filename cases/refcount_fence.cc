@@ -175,7 +175,8 @@ HAZARDLAB_CASE({
                  forbidden(where("destroyed once, a read found it damaged", destroyed_once_but_damaged),
                            "a read found the object already freed")},
     .variants = {{"broken", broken,
-                  {// Natively a double delete can also end in glibc's double-free abort.
+                  {pct_sees(forbidden_outcome(), terminates()).within(10),
+                   // Natively a double delete can also end in glibc's double-free abort.
                    outcome_sees(forbidden_outcome(), terminates()),
                    tsan_sees(report("data race")),
                    asan_sees(report("heap-use-after-free"), report("double-free"),

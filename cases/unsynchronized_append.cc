@@ -75,7 +75,7 @@ Outcome broken(Threads& threads) {
 // One appender at a time: each push_back sees the vector as the previous one
 // left it, growth included.
 Outcome fixed(Threads& threads) {
-  std::mutex mutex;
+  Mutex mutex;
   std::vector<int> results;
   threads.run(kThreads, [&](int index) {
     for (int i = 0; i < kPushes; ++i) {
@@ -117,7 +117,9 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals({kExpected, kExpected}), "every result arrived exactly once"),
                  forbidden(anything_else(), "results were lost, or the vector's pointers were torn")},
     .variants = {{"broken", broken,
-                  {// A torn reallocation can also end in the allocator's own abort.
+                  {pct_misses("the race is inside std::vector::push_back, where there is no yield point: with "
+                              "one thread running at a time every push_back runs whole"),
+                   // A torn reallocation can also end in the allocator's own abort.
                    outcome_sees(forbidden_outcome(), terminates()).within(30),
                    // TSan may also catch the torn growth itself, as a use after free.
                    tsan_sees(report("data race"), report("heap-use-after-free")),

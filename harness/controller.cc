@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "absl/debugging/stacktrace.h"
 #include "absl/strings/str_cat.h"
 
 extern "C" char __executable_start;
@@ -76,9 +75,11 @@ void leave_controlled_run_in_child() {
 }  // namespace
 
 CallStack capture_call_stack() {
+  // glibc's DWARF unwinder: complete through inlined standard-library code
+  // and std::function thunks, where a frame-pointer walk stopped short.
   void* pcs[kStackDepth];
-  const int depth = absl::GetStackTrace(pcs, kStackDepth, 1);
-  return to_offsets(pcs, depth);
+  const int depth = backtrace(pcs, kStackDepth);
+  return to_offsets(pcs + 1, depth - 1);
 }
 
 Controller::Controller(const ScheduleSpec& spec, Hooks hooks, std::chrono::milliseconds stall_after)
@@ -144,6 +145,7 @@ void Controller::begin(int index) {
   me.status = Status::kRunnable;
   me.id = std::this_thread::get_id();
   me.handle = pthread_self();
+  wake_all(&threads_);  // a joiner may have waited for this thread's id
   step(StepKind::kOperation, "start", false);
 }
 
@@ -195,25 +197,30 @@ void Controller::wake_one(const void* object) {
 
 void Controller::join(std::thread::id id) {
   for (;;) {
+    // Thread ids are reused once a thread is gone, so the newest thread with
+    // this id is the one meant; and a thread that has not begun has no id
+    // yet, so while any thread is unborn the answer must wait.
+    bool unborn = false;
+    const ThreadState* newest = nullptr;
     const int count = thread_count_.load(std::memory_order_relaxed);
     for (int i = 0; i < count; ++i) {
-      ThreadState& t = threads_[static_cast<std::size_t>(i)];
-      if (t.id == id && t.status == Status::kFinished) return operation("joined");
+      const ThreadState& t = threads_[static_cast<std::size_t>(i)];
+      unborn = unborn || t.status == Status::kUnborn;
+      if (t.id == id) newest = &t;
     }
-    // Not finished, or not even begun (then its id is not known yet): wait
-    // for the next thread to end and look again.
+    if (newest && newest->status == Status::kFinished && !unborn) return operation("joined");
     block(&threads_, "join");
   }
 }
 
-std::vector<int> Controller::enabled() const {
-  std::vector<int> found;
+const std::vector<int>& Controller::enabled() {
+  candidates_.clear();
   const int count = thread_count_.load(std::memory_order_relaxed);
   for (int i = 0; i < count; ++i) {
     const Status status = threads_[static_cast<std::size_t>(i)].status;
-    if (status == Status::kUnborn || status == Status::kRunnable) found.push_back(i);
+    if (status == Status::kUnborn || status == Status::kRunnable) candidates_.push_back(i);
   }
-  return found;
+  return candidates_;
 }
 
 void Controller::step(StepKind kind, const char* op, bool capture) {
@@ -236,19 +243,19 @@ void Controller::step(StepKind kind, const char* op, bool capture) {
     lone_spins_ = 0;
     set_spinners_runnable();
   }
-  std::vector<int> candidates = enabled();
-  if (candidates.empty()) {
+  const std::vector<int>* candidates = &enabled();
+  if (candidates->empty()) {
     // Only spinners (or sleepers) could go on. Time passes for them: a sleep
     // ends, a spin checks again. But spinning this long with every other
     // thread blocked means nobody can change what they spin on.
     if (spinning && ++lone_spins_ <= kSpinLimit) {
       set_spinners_runnable();
-      candidates = enabled();
+      candidates = &enabled();
     } else {
       report_deadlock();
     }
   }
-  pass_turn_to(strategy_->choose(candidates, me, kind, number), state.status != Status::kFinished);
+  pass_turn_to(strategy_->choose(*candidates, me, kind, number), state.status != Status::kFinished);
 }
 
 void Controller::set_spinners_runnable() {

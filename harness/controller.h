@@ -118,7 +118,8 @@ class Controller {
   void step(StepKind kind, const char* op, bool capture);
   // Another thread made progress: every spinner may look again.
   void set_spinners_runnable();
-  std::vector<int> enabled() const;
+  // The threads that may run next (unborn or runnable), ascending.
+  const std::vector<int>& enabled();
   void pass_turn_to(int next, bool wait_for_return);
   [[noreturn]] void report_deadlock();
   void monitor();
@@ -132,6 +133,7 @@ class Controller {
   std::atomic<int> running_{0};
   std::atomic<std::int64_t> steps_{0};
   int lone_spins_ = 0;
+  std::vector<int> candidates_;  // enabled()'s answer, reused: a step allocates nothing
 
   // The stall monitor: an uncontrolled thread that wakes when no step has
   // happened for `stall_after_`.

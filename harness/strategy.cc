@@ -1,7 +1,6 @@
 #include "harness/strategy.h"
 
 #include <algorithm>
-#include <map>
 #include <random>
 
 namespace hazardlab {
@@ -34,32 +33,40 @@ class Walk final : public Strategy {
 // probability at least 1/(n * k^(d-1)).
 class Pct final : public Strategy {
  public:
-  explicit Pct(const ScheduleSpec& spec) : rng_(derive_seed(spec.seed, 0)) {
-    const std::vector<std::int64_t> points = pct_change_points(spec);
-    for (std::size_t i = 0; i < points.size(); ++i) change_points_[points[i]] = static_cast<std::int64_t>(i) + 1;
+  explicit Pct(const ScheduleSpec& spec) : rng_(derive_seed(spec.seed, 0)), change_points_(pct_change_points(spec)) {
+    std::sort(change_points_.begin(), change_points_.end());
   }
 
   void on_thread_added(int index) override {
     // Initial priorities lie above every change-point priority (1 .. d-1);
     // a random key places the new thread at a random rank among the others.
-    priority_[index] = kInitialBand + static_cast<std::int64_t>(rng_() >> 24);
+    priority_.resize(static_cast<std::size_t>(index) + 1);
+    priority_[static_cast<std::size_t>(index)] = kInitialBand + static_cast<std::int64_t>(rng_() >> 24);
   }
 
   int choose(const std::vector<int>& enabled, int running, StepKind, std::int64_t step) override {
-    if (const auto point = change_points_.find(step); point != change_points_.end()) {
-      priority_[running] = point->second;
+    // Steps only grow, so the change points are consumed in order; the i-th
+    // (counting from 1) drops the running thread to priority i.
+    while (next_point_ < change_points_.size() && change_points_[next_point_] <= step) {
+      if (change_points_[next_point_] == step) {
+        priority_[static_cast<std::size_t>(running)] = static_cast<std::int64_t>(next_point_) + 1;
+      }
+      ++next_point_;
     }
-    return *std::max_element(enabled.begin(), enabled.end(), [&](int a, int b) {
+    int best = enabled.front();
+    for (int candidate : enabled) {
       // Ties (vanishingly rare) go to the lower index, deterministically.
-      return priority_[a] != priority_[b] ? priority_[a] < priority_[b] : a > b;
-    });
+      if (priority_[static_cast<std::size_t>(candidate)] > priority_[static_cast<std::size_t>(best)]) best = candidate;
+    }
+    return best;
   }
 
  private:
   static constexpr std::int64_t kInitialBand = std::int64_t{1} << 40;
   std::mt19937_64 rng_;
-  std::map<int, std::int64_t> priority_;
-  std::map<std::int64_t, std::int64_t> change_points_;  // step -> new priority
+  std::vector<std::int64_t> priority_;       // by thread index
+  std::vector<std::int64_t> change_points_;  // steps, ascending
+  std::size_t next_point_ = 0;
 };
 
 // CPython's scheduling as the notebooks see it: the running thread keeps the

@@ -67,17 +67,32 @@ TEST_P(EveryCase, PairsABrokenVariantWithAFixedOne) {
   EXPECT_GE(fixed, 1);
 }
 
+// Each detector once under the stress schedulers, and the outcome detector
+// once more under the controlled ones (pct_sees / pct_misses).
 TEST_P(EveryCase, BrokenVariantsDeclareEveryDetectorOnce) {
   for (const Variant& v : the_case().variants) {
     for (Detector d : kAllDetectors) {
-      int declared = 0;
-      for (const Expectation& e : v.expect) declared += e.detector == d;
-      if (v.is_broken()) {
-        EXPECT_EQ(declared, 1) << v.name << " must say what " << detector_name(d) << " sees";
-      } else {
-        EXPECT_LE(declared, 1) << v.name;
+      for (bool controlled : {false, true}) {
+        if (controlled && d != Detector::kOutcome) continue;
+        int declared = 0;
+        for (const Expectation& e : v.expect) declared += e.detector == d && is_controlled(e.scheduler) == controlled;
+        if (v.is_broken()) {
+          EXPECT_EQ(declared, 1) << v.name << " must say what " << detector_name(d) << " sees"
+                                 << (controlled ? " under pct" : "");
+        } else {
+          EXPECT_LE(declared, 1) << v.name;
+        }
       }
     }
+  }
+}
+
+// A broken variant's pct budget is the number of schedules it is tested
+// with: it must be declared, so that the test says how hard pct must try.
+TEST_P(EveryCase, PctDetectionsDeclareABudget) {
+  for (const Variant& v : the_case().variants) {
+    const Expectation* e = v.expectation_for(Detector::kOutcome, SchedulerKind::kPct);
+    if (v.is_broken() && e->kind == Expectation::Kind::kDetects) EXPECT_GT(e->trials, 0) << v.name;
   }
 }
 
