@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "absl/debugging/stacktrace.h"
 #include "absl/strings/str_cat.h"
 
 extern "C" char __executable_start;
@@ -75,9 +74,32 @@ void leave_controlled_run_in_child() {
 
 }  // namespace
 
-CallStack capture_call_stack() {
+// A walk of the frame-pointer chain, from this function's caller outwards.
+// Not absl::GetStackTrace: its skip count assumes that it and its unwinder
+// keep frame pointers, which a distribution's build need not (Debian's does
+// not), and then it silently drops the frames below the skipped ones: a
+// spinner's or an unlocker's case line among them. This executable keeps
+// frame pointers everywhere (sanitizers/sanitizers.cmake); the walk stops at
+// the first return address outside it, before it reads a frame that a
+// library may have laid out without one.
+[[gnu::noinline]] CallStack capture_call_stack() {
   void* pcs[kStackDepth];
-  const int depth = absl::GetStackTrace(pcs, kStackDepth, 1);
+  int depth = 0;
+  const auto begin = reinterpret_cast<std::uintptr_t>(&__executable_start);
+  const auto end = reinterpret_cast<std::uintptr_t>(&etext);
+  auto* frame = static_cast<void* const*>(__builtin_frame_address(0));
+  while (depth < kStackDepth) {
+    void* const pc = frame[1];
+    const auto address = reinterpret_cast<std::uintptr_t>(pc);
+    if (address <= begin || address > end) break;
+    pcs[depth++] = pc;
+    auto* const next = static_cast<void* const*>(frame[0]);
+    // Outwards means upwards, by less than any sane frame.
+    if (next <= frame || reinterpret_cast<const char*>(next) - reinterpret_cast<const char*>(frame) > (1 << 20)) {
+      break;
+    }
+    frame = next;
+  }
   return to_offsets(pcs, depth);
 }
 
