@@ -4,6 +4,7 @@
 #include <link.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -308,15 +309,23 @@ void Controller::report_deadlock() {
 
 void Controller::monitor() {
   std::unique_lock lock(monitor_mutex_);
+  // Looking once per period would report a stall up to two periods after
+  // its last step (a run that stalls just after one look still shows
+  // progress at the next): past the deadline when the period is half of it.
+  // Looking four times per period reports it within 1.25 periods.
+  const auto look_every = std::max(stall_after_ / 4, std::chrono::milliseconds(1));
   std::int64_t last_seen = -1;
+  auto last_progress = std::chrono::steady_clock::now();
   while (!finished_) {
-    monitor_wake_.wait_for(lock, stall_after_, [&] { return finished_; });
+    monitor_wake_.wait_for(lock, look_every, [&] { return finished_; });
     if (finished_) return;
     const std::int64_t now = steps();
     if (now != last_seen) {
       last_seen = now;
+      last_progress = std::chrono::steady_clock::now();
       continue;
     }
+    if (std::chrono::steady_clock::now() - last_progress < stall_after_) continue;
     // No step for a whole period: the running thread is stuck outside the
     // harness. Ask it for its stack, then report.
     const int stuck = running();
