@@ -167,6 +167,14 @@ void Controller::begin(int index) {
   me.status = Status::kRunnable;
   me.id = std::this_thread::get_id();
   me.handle = pthread_self();
+  // An id is reused once its thread has been joined: a finished thread with
+  // this id is gone, and a join naming the id means this one.
+  const int count = thread_count_.load(std::memory_order_relaxed);
+  for (int i = 0; i < count; ++i) {
+    ThreadState& t = threads_[static_cast<std::size_t>(i)];
+    if (i != index && t.status == Status::kFinished && t.id == me.id) t.id = std::thread::id();
+  }
+  wake_all(&thread_count_);  // joiners waiting for unborn threads to begin
   step(StepKind::kOperation, "start", false);
 }
 
@@ -219,13 +227,20 @@ void Controller::wake_one(const void* object) {
 void Controller::join(std::thread::id id) {
   for (;;) {
     const int count = thread_count_.load(std::memory_order_relaxed);
+    bool finished = false;
+    bool unborn = false;
     for (int i = 0; i < count; ++i) {
-      ThreadState& t = threads_[static_cast<std::size_t>(i)];
-      if (t.id == id && t.status == Status::kFinished) return operation("joined");
+      const ThreadState& t = threads_[static_cast<std::size_t>(i)];
+      finished = finished || (t.id == id && t.status == Status::kFinished);
+      unborn = unborn || t.status == Status::kUnborn;
     }
-    // Not finished, or not even begun (then its id is not known yet): wait
-    // for the next thread to end and look again.
-    block(&threads_, "join");
+    // A finished thread with this id is the one joined, unless a thread that
+    // has not begun yet holds the id now (an id is reused once its thread is
+    // joined, and begin() forgets the old holder): then wait for threads to
+    // begin. Otherwise the thread is not finished, or not begun and not
+    // known yet: wait for the next thread to end. Either way, look again.
+    if (finished && !unborn) return operation("joined");
+    block(finished ? static_cast<const void*>(&thread_count_) : &threads_, "join");
   }
 }
 
