@@ -4,6 +4,7 @@
 #include <link.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -74,12 +75,33 @@ void leave_controlled_run_in_child() {
 
 }  // namespace
 
-CallStack capture_call_stack() {
-  // glibc's DWARF unwinder: complete through inlined standard-library code
-  // and std::function thunks, where a frame-pointer walk stopped short.
+// A walk of the frame-pointer chain, from this function's caller outwards.
+// Not absl::GetStackTrace: its skip count assumes that it and its unwinder
+// keep frame pointers, which a distribution's build need not (Debian's does
+// not), and then it silently drops the frames below the skipped ones: a
+// spinner's or an unlocker's case line among them. This executable keeps
+// frame pointers everywhere (sanitizers/sanitizers.cmake); the walk stops at
+// the first return address outside it, before it reads a frame that a
+// library may have laid out without one.
+[[gnu::noinline]] CallStack capture_call_stack() {
   void* pcs[kStackDepth];
-  const int depth = backtrace(pcs, kStackDepth);
-  return to_offsets(pcs + 1, depth - 1);
+  int depth = 0;
+  const auto begin = reinterpret_cast<std::uintptr_t>(&__executable_start);
+  const auto end = reinterpret_cast<std::uintptr_t>(&etext);
+  auto* frame = static_cast<void* const*>(__builtin_frame_address(0));
+  while (depth < kStackDepth) {
+    void* const pc = frame[1];
+    const auto address = reinterpret_cast<std::uintptr_t>(pc);
+    if (address <= begin || address > end) break;
+    pcs[depth++] = pc;
+    auto* const next = static_cast<void* const*>(frame[0]);
+    // Outwards means upwards, by less than any sane frame.
+    if (next <= frame || reinterpret_cast<const char*>(next) - reinterpret_cast<const char*>(frame) > (1 << 20)) {
+      break;
+    }
+    frame = next;
+  }
+  return to_offsets(pcs, depth);
 }
 
 Controller::Controller(const ScheduleSpec& spec, Hooks hooks, std::chrono::milliseconds stall_after)
@@ -145,7 +167,14 @@ void Controller::begin(int index) {
   me.status = Status::kRunnable;
   me.id = std::this_thread::get_id();
   me.handle = pthread_self();
-  wake_all(&threads_);  // a joiner may have waited for this thread's id
+  // An id is reused once its thread has been joined: a finished thread with
+  // this id is gone, and a join naming the id means this one.
+  const int count = thread_count_.load(std::memory_order_relaxed);
+  for (int i = 0; i < count; ++i) {
+    ThreadState& t = threads_[static_cast<std::size_t>(i)];
+    if (i != index && t.status == Status::kFinished && t.id == me.id) t.id = std::thread::id();
+  }
+  wake_all(&thread_count_);  // joiners waiting for unborn threads to begin
   step(StepKind::kOperation, "start", false);
 }
 
@@ -197,19 +226,21 @@ void Controller::wake_one(const void* object) {
 
 void Controller::join(std::thread::id id) {
   for (;;) {
-    // Thread ids are reused once a thread is gone, so the newest thread with
-    // this id is the one meant; and a thread that has not begun has no id
-    // yet, so while any thread is unborn the answer must wait.
-    bool unborn = false;
-    const ThreadState* newest = nullptr;
     const int count = thread_count_.load(std::memory_order_relaxed);
+    bool finished = false;
+    bool unborn = false;
     for (int i = 0; i < count; ++i) {
       const ThreadState& t = threads_[static_cast<std::size_t>(i)];
+      finished = finished || (t.id == id && t.status == Status::kFinished);
       unborn = unborn || t.status == Status::kUnborn;
-      if (t.id == id) newest = &t;
     }
-    if (newest && newest->status == Status::kFinished && !unborn) return operation("joined");
-    block(&threads_, "join");
+    // A finished thread with this id is the one joined, unless a thread that
+    // has not begun yet holds the id now (an id is reused once its thread is
+    // joined, and begin() forgets the old holder): then wait for threads to
+    // begin. Otherwise the thread is not finished, or not begun and not
+    // known yet: wait for the next thread to end. Either way, look again.
+    if (finished && !unborn) return operation("joined");
+    block(finished ? static_cast<const void*>(&thread_count_) : &threads_, "join");
   }
 }
 
@@ -293,15 +324,23 @@ void Controller::report_deadlock() {
 
 void Controller::monitor() {
   std::unique_lock lock(monitor_mutex_);
+  // Looking once per period would report a stall up to two periods after
+  // its last step (a run that stalls just after one look still shows
+  // progress at the next): past the deadline when the period is half of it.
+  // Looking four times per period reports it within 1.25 periods.
+  const auto look_every = std::max(stall_after_ / 4, std::chrono::milliseconds(1));
   std::int64_t last_seen = -1;
+  auto last_progress = std::chrono::steady_clock::now();
   while (!finished_) {
-    monitor_wake_.wait_for(lock, stall_after_, [&] { return finished_; });
+    monitor_wake_.wait_for(lock, look_every, [&] { return finished_; });
     if (finished_) return;
     const std::int64_t now = steps();
     if (now != last_seen) {
       last_seen = now;
+      last_progress = std::chrono::steady_clock::now();
       continue;
     }
+    if (std::chrono::steady_clock::now() - last_progress < stall_after_) continue;
     // No step for a whole period: the running thread is stuck outside the
     // harness. Ask it for its stack, then report.
     const int stuck = running();

@@ -23,7 +23,8 @@ namespace hazardlab {
 // parent process can turn them into case source lines), innermost first.
 using CallStack = std::vector<std::uintptr_t>;
 
-// The calling thread's stack, minus frames outside this executable.
+// The calling thread's stack, from its caller out to the first frame
+// outside this executable.
 CallStack capture_call_stack();
 
 // One scheduling step as --trace shows it, or one thread's last step when a
