@@ -400,10 +400,9 @@ TEST(ControllerTest, PctFindsTheAbbaDeadlockAndReportsEveryWaiter) {
 }
 
 // The line a deadlock report shows for a lock waiter is the case's own line
-// (the inner lock), not a line in the harness's lock implementation.
-// Disabled until the symbolizer prefers case code outside cases/ to harness
-// frames: for a case in tests/, case_location() falls back to the first frame
-// with a file, which is the controller's (harness/controller.cc).
+// (the inner lock), not a line in the harness's lock implementation. (This
+// case lives in tests/, not cases/: case_location() must skip harness frames
+// to find it.)
 TEST(ControllerTest, ADeadlockedLockWaiterIsLocatedAtTheInnerLock) {
   for (std::uint64_t seed = 1; seed <= 50; ++seed) {
     const TrialResult t = run("abba", pct(seed, 20));
