@@ -33,7 +33,15 @@ class Walk final : public Strategy {
 // probability at least 1/(n * k^(d-1)).
 class Pct final : public Strategy {
  public:
-  explicit Pct(const ScheduleSpec& spec) : rng_(derive_seed(spec.seed, 0)), change_points_(pct_change_points(spec)) {
+  explicit Pct(const ScheduleSpec& spec) : rng_(derive_seed(spec.seed, 0)) {
+    // The i-th point drawn lowers a thread to priority i, whatever its place
+    // in time: a later change point may well rank above an earlier one,
+    // which is what lets an early-preempted thread resume in the middle of
+    // a later-preempted one's work.
+    const std::vector<std::int64_t> points = pct_change_points(spec);
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      change_points_.push_back({points[i], static_cast<std::int64_t>(i) + 1});
+    }
     std::sort(change_points_.begin(), change_points_.end());
   }
 
@@ -45,13 +53,10 @@ class Pct final : public Strategy {
   }
 
   int choose(const std::vector<int>& enabled, int running, StepKind, std::int64_t step) override {
-    // Steps only grow, so the change points are consumed in order; the i-th
-    // (counting from 1) drops the running thread to priority i.
-    while (next_point_ < change_points_.size() && change_points_[next_point_] <= step) {
-      if (change_points_[next_point_] == step) {
-        priority_[static_cast<std::size_t>(running)] = static_cast<std::int64_t>(next_point_) + 1;
-      }
-      ++next_point_;
+    // Steps only grow, so the change points are consumed in step order.
+    while (next_point_ < change_points_.size() && change_points_[next_point_].first <= step) {
+      const auto [at, lowered_to] = change_points_[next_point_++];
+      if (at == step) priority_[static_cast<std::size_t>(running)] = lowered_to;
     }
     int best = enabled.front();
     for (int candidate : enabled) {
@@ -65,7 +70,7 @@ class Pct final : public Strategy {
   static constexpr std::int64_t kInitialBand = std::int64_t{1} << 40;
   std::mt19937_64 rng_;
   std::vector<std::int64_t> priority_;       // by thread index
-  std::vector<std::int64_t> change_points_;  // steps, ascending
+  std::vector<std::pair<std::int64_t, std::int64_t>> change_points_;  // (step, new priority), by step
   std::size_t next_point_ = 0;
 };
 

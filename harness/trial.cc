@@ -1,5 +1,6 @@
 #include "harness/trial.h"
 
+#include <sched.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -33,6 +34,28 @@ constexpr absl::string_view kOutcomePrefix = "outcome";
 // stalled: well inside the deadline, far above any step's duration.
 std::chrono::milliseconds stall_limit(const Case& c) {
   return std::min(std::chrono::milliseconds(2000), c.deadline / 2);
+}
+
+// The watchdog's deadline. A controlled run needs no watchdog to find a
+// deadlock (all-blocked) or a stuck thread (the stall monitor), and it pays
+// an OS thread handoff at every switch, which on a loaded machine can cost a
+// hundred times what it costs on an idle one: a case deadline sized for
+// free-running threads would turn slowness into false hangs.
+std::chrono::milliseconds watchdog_deadline(const Case& c, const ScheduleSpec& spec) {
+  if (!is_controlled(spec.kind)) return c.deadline;
+  return std::max(c.deadline * 4, std::chrono::milliseconds(30'000));
+}
+
+// Only one thread of a controlled run runs at a time, so one CPU costs it
+// nothing, and keeping every thread on it keeps each handoff on one run
+// queue: the woken thread takes the CPU the waker gives up.
+void stay_on_this_cpu() {
+  const int cpu = sched_getcpu();
+  if (cpu < 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  sched_setaffinity(0, sizeof set, &set);
 }
 
 std::optional<Outcome> parse_outcome(absl::string_view line) {
@@ -123,6 +146,7 @@ Outcome run_controlled(const Variant& variant, const ScheduleSpec& spec, std::ch
     write_line(run_line(*controller));
     _exit(0);
   };
+  stay_on_this_cpu();
   // Never destroyed: threads a variant detaches stay parked on it until the
   // process exits.
   controller = new Controller(spec, std::move(hooks), stall_after);
@@ -141,7 +165,7 @@ TrialResult run_trial(const Case& c, const Variant& variant, const ScheduleSpec&
       run_child({self_executable(), std::string(kTrialArgument), c.name, variant.name,
                  std::string(scheduler_name(spec.kind)), absl::StrCat(spec.seed), absl::StrCat(spec.depth),
                  absl::StrCat(spec.steps), absl::StrCat(spec.switch_interval), spec.trace ? "1" : "0"},
-                c.deadline);
+                watchdog_deadline(c, spec));
   TrialResult result;
   result.seed = spec.seed;
   result.hung = child.hung;
@@ -149,6 +173,7 @@ TrialResult run_trial(const Case& c, const Variant& variant, const ScheduleSpec&
   result.signal = child.signal;
   result.output = child.output;
   result.wall = child.wall;
+  result.deadline = watchdog_deadline(c, spec);
   parse_channel(child.channel, is_controlled(spec.kind), result);
   if (child.hung) result.outcome.reset();
   result.reports = classify_reports(child.output);

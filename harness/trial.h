@@ -33,6 +33,7 @@ struct TrialResult {
   std::string output;              // what the child printed (sanitizer reports land here)
   std::vector<Report> reports;     // classified from `output`
   std::chrono::microseconds wall{0};
+  std::chrono::milliseconds deadline{0};    // the watchdog's, for this trial
   std::optional<ControlledRun> controlled;  // set under walk, pct and gil
 };
 

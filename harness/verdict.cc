@@ -132,7 +132,7 @@ std::vector<Finding> findings_of(const Case& c, Detector detector, const TrialRe
   const ControlledRun* run = trial.controlled ? &*trial.controlled : nullptr;
   if (trial.hung) {
     found.push_back({Evidence::Kind::kHang,
-                     absl::StrCat("no result within the ", c.deadline.count(), " ms deadline; killed by the watchdog"),
+                     absl::StrCat("no result within the ", trial.deadline.count(), " ms deadline; killed by the watchdog"),
                      std::nullopt});
   } else if (run && !run->deadlock.empty()) {
     found.push_back({Evidence::Kind::kDeadlock, deadlock_text(run->deadlock), std::nullopt});

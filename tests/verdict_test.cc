@@ -43,6 +43,7 @@ TrialResult hung() {
   TrialResult t;
   t.hung = true;
   t.signal = SIGKILL;
+  t.deadline = std::chrono::milliseconds(500);
   return t;
 }
 
