@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The main job: builds the dev, tsan and asan presets and runs every case,
-# broken and fixed, under each build's detector, printing the verdict tables.
+# broken and fixed, under each build's detector, printing the verdict tables;
+# then every case once more in the dev build under the pct controlled
+# scheduler (100 schedules each, stopping at the first failure).
 # Exit 0 when every verdict is the one its case declares.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +23,7 @@ for preset in dev tsan asan; do
   echo "== $preset build: every case under its detector"
   "build/$preset/hazardlab" run --all || status=1
 done
+echo
+echo "== dev build: every case under the pct controlled scheduler"
+build/dev/hazardlab run --all --scheduler=pct --schedules=100 || status=1
 exit $status
