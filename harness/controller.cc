@@ -14,11 +14,11 @@ extern "C" char __executable_start;
 extern "C" char etext;
 
 namespace hazardlab {
-namespace {
 
-// The calling thread's controller and its index there.
-thread_local Controller* t_controller = nullptr;
-thread_local int t_index = -1;
+constinit thread_local Controller* Controller::current_ = nullptr;
+constinit thread_local int Controller::current_index_ = -1;
+
+namespace {
 
 constexpr int kStackDepth = 24;
 
@@ -64,8 +64,7 @@ void capture_stalled_stack(int) {
 // A forked child keeps only the forking thread: it must not wait for turns
 // from threads that do not exist there.
 void leave_controlled_run_in_child() {
-  t_controller = nullptr;
-  t_index = -1;
+  Controller::leave_calling_thread();
 }
 
 [[noreturn]] void misuse(const char* what) {
@@ -127,21 +126,23 @@ Controller::~Controller() {
   monitor_.join();
 }
 
-Controller* Controller::current() { return t_controller; }
-
 void Controller::adopt_calling_thread() {
   const int index = add_thread();
-  t_controller = this;
-  t_index = index;
+  current_ = this;
+  current_index_ = index;
   ThreadState& me = threads_[static_cast<std::size_t>(index)];
   me.status = Status::kRunnable;
   me.id = std::this_thread::get_id();
   me.handle = pthread_self();
 }
 
+void Controller::leave_calling_thread() {
+  current_ = nullptr;
+  current_index_ = -1;
+}
+
 void Controller::finish() {
-  t_controller = nullptr;
-  t_index = -1;
+  leave_calling_thread();
   {
     std::lock_guard lock(monitor_mutex_);
     finished_ = true;
@@ -162,8 +163,8 @@ void Controller::begin(int index) {
   // Wait for the first turn; only then is this thread's state ours to write.
   while (me.turn.load(std::memory_order_acquire) == 0) me.turn.wait(0, std::memory_order_acquire);
   me.turn.store(0, std::memory_order_relaxed);
-  t_controller = this;
-  t_index = index;
+  current_ = this;
+  current_index_ = index;
   me.status = Status::kRunnable;
   me.id = std::this_thread::get_id();
   me.handle = pthread_self();
@@ -179,11 +180,11 @@ void Controller::begin(int index) {
 }
 
 void Controller::end() {
-  ThreadState& me = threads_[static_cast<std::size_t>(t_index)];
+  ThreadState& me = threads_[static_cast<std::size_t>(current_index_)];
   me.status = Status::kFinished;
   wake_all(&threads_);  // joiners wait on the thread table
-  t_controller = nullptr;
-  t_index = -1;
+  current_ = nullptr;
+  current_index_ = -1;
   step(StepKind::kBlocked, "end", false);
 }
 
@@ -192,14 +193,14 @@ void Controller::yield() { step(StepKind::kYield, "yield", false); }
 void Controller::operation(const char* op) { step(StepKind::kOperation, op, false); }
 
 void Controller::block(const void* object, const char* op) {
-  ThreadState& me = threads_[static_cast<std::size_t>(t_index)];
+  ThreadState& me = threads_[static_cast<std::size_t>(current_index_)];
   me.status = Status::kBlocked;
   me.blocked_on = object;
   step(StepKind::kBlocked, op, true);
 }
 
 void Controller::spin(const char* op) {
-  threads_[static_cast<std::size_t>(t_index)].status = Status::kSpinning;
+  threads_[static_cast<std::size_t>(current_index_)].status = Status::kSpinning;
   step(StepKind::kBlocked, op, true);
 }
 

@@ -95,8 +95,12 @@ class Controller {
   // Blocks until the thread with `id` has ended (it may not have begun yet).
   void join(std::thread::id id);
 
-  // The calling thread's controller: null outside controlled runs.
-  static Controller* current();
+  // The calling thread's controller: null outside controlled runs. Inline:
+  // every yield point and harness lock asks.
+  static Controller* current() { return current_; }
+  // The calling thread takes no more part in any controlled run (a forked
+  // child's only thread: the others do not exist there).
+  static void leave_calling_thread();
 
   // The index of the thread holding the turn (0 is main).
   int running_thread() const { return running(); }
@@ -125,6 +129,9 @@ class Controller {
   [[noreturn]] void report_deadlock();
   void monitor();
   int running() const { return running_.load(std::memory_order_relaxed); }
+
+  static constinit thread_local Controller* current_;
+  static constinit thread_local int current_index_;
 
   ScheduleSpec spec_;
   Hooks hooks_;
