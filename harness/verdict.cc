@@ -63,6 +63,10 @@ Verdict verdict_for(Evidence::Kind kind, bool correct_variant) {
 }
 
 bool matches(const Evidence& declared, const Finding& finding, const TrialResult& trial) {
+  // A run that never ends is a hang to free-running threads and a deadlock
+  // to a controlled scheduler, which sees every thread wait: a declared
+  // hang is shown by either.
+  if (declared.kind == Evidence::Kind::kHang && finding.kind == Evidence::Kind::kDeadlock) return true;
   if (declared.kind != finding.kind) return false;
   switch (declared.kind) {
     case Evidence::Kind::kReport: return finding.report && absl::StrContains(finding.report->kind, declared.detail);

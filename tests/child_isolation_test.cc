@@ -44,7 +44,9 @@ HAZARDLAB_CASE({
                  {"terminate", terminates_program, {}},
                  {"hang", hangs, {}},
                  {"seed", reports_seed, {}}},
-    .deadline = std::chrono::milliseconds(300),
+    // Long enough for AddressSanitizer to print a symbolized SEGV report on
+    // a loaded machine (300 ms was not, once); the hang costs it once.
+    .deadline = std::chrono::milliseconds(1500),
 });
 
 TrialResult run(const std::string& variant, std::uint64_t seed = 1) {
@@ -93,9 +95,9 @@ TEST(ChildIsolationTest, AHangIsKilledAtTheDeadline) {
   EXPECT_TRUE(t.hung);
   EXPECT_FALSE(t.outcome.has_value());
   EXPECT_EQ(t.signal, SIGKILL);
-  // Generous: the watchdog acts at 300 ms; this only proves it acted at all.
+  // Generous: the watchdog acts at 1500 ms; this only proves it acted at all.
   EXPECT_LT(t.wall, std::chrono::seconds(30));
-  EXPECT_GE(t.wall, std::chrono::milliseconds(300));
+  EXPECT_GE(t.wall, std::chrono::milliseconds(1500));
 }
 
 TEST(ChildIsolationTest, TheParentCarriesOnAfterEveryKindOfFailure) {

@@ -53,6 +53,16 @@ TrialResult aborted() {
   return t;
 }
 
+// A controlled run in which every thread waited: main in join, thread 1 in lock.
+TrialResult deadlocked(std::uint64_t seed = 1) {
+  TrialResult t;
+  t.seed = seed;
+  t.exit_code = 0;
+  t.controlled.emplace();
+  t.controlled->deadlock = {{7, 0, "join", {}}, {7, 1, "lock", {}}};
+  return t;
+}
+
 Judgement judge(const Case& c, const std::string& variant, Detector d, const std::vector<TrialResult>& trials) {
   Judge j(c, *c.find_variant(variant), d, SchedulerKind::kRandom, /*keep_going=*/false);
   for (const TrialResult& t : trials) {
@@ -194,6 +204,28 @@ TEST(VerdictTest, DeclaredTerminationMatchesTheRuntimeMessage) {
   EXPECT_EQ(j.verdict, Verdict::kCrash);
   EXPECT_TRUE(j.expected);
   EXPECT_EQ(j.evidence->text, "SIGABRT: terminate called without an active exception");
+}
+
+// A controlled run's deadlock is its own verdict, with every waiter named,
+// and meets a declared hang (the same bug seen by a scheduler that can tell
+// that every thread waits); it is not a crash for want of an outcome.
+TEST(VerdictTest, ADeadlockIsItsOwnVerdictAndMeetsADeclaredHang) {
+  const Case c = counter_case({outcome_sees(hang())});
+  const Judgement j = judge(c, "broken", Detector::kOutcome, {finished(10), deadlocked(2)});
+  EXPECT_EQ(j.verdict, Verdict::kDeadlock);
+  EXPECT_TRUE(j.expected);
+  EXPECT_EQ(j.evidence->kind, Evidence::Kind::kDeadlock);
+  EXPECT_EQ(*j.first_evidence_seed, 2u);
+  EXPECT_NE(j.evidence->text.find("main waits in join"), std::string::npos) << j.evidence->text;
+  EXPECT_NE(j.evidence->text.find("thread 1 waits in lock"), std::string::npos) << j.evidence->text;
+}
+
+// A deadlock in a variant declared clean is a deadlock verdict, not as declared.
+TEST(VerdictTest, ADeadlockInACorrectVariantIsNotAsDeclared) {
+  const Case c = counter_case({outcome_sees(forbidden_outcome())});
+  const Judgement j = judge(c, "fixed", Detector::kOutcome, {finished(10), deadlocked()});
+  EXPECT_EQ(j.verdict, Verdict::kDeadlock);
+  EXPECT_FALSE(j.expected);
 }
 
 }  // namespace
