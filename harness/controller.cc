@@ -346,12 +346,16 @@ void Controller::monitor() {
     // harness. Ask it for its stack, then report.
     const int stuck = running();
     ThreadState& t = threads_[static_cast<std::size_t>(stuck)];
-    struct sigaction action {};
-    action.sa_handler = capture_stalled_stack;
-    sigaction(SIGURG, &action, nullptr);
-    pthread_kill(t.handle, SIGURG);
-    for (int i = 0; i < 100 && g_stalled_depth.load(std::memory_order_acquire) < 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    // A thread handed the turn but never begun (its callable never ran on a
+    // thread) has no handle to signal: report it without a stack.
+    if (t.handle != pthread_t{}) {
+      struct sigaction action {};
+      action.sa_handler = capture_stalled_stack;
+      sigaction(SIGURG, &action, nullptr);
+      pthread_kill(t.handle, SIGURG);
+      for (int i = 0; i < 100 && g_stalled_depth.load(std::memory_order_acquire) < 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
     }
     const int depth = g_stalled_depth.load(std::memory_order_acquire);
     const CallStack stack = depth > 0 ? to_offsets(g_stalled_pcs, depth) : CallStack{};
