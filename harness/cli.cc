@@ -65,7 +65,8 @@ flags:
 controlled schedulers (one thread runs at a time; a run is a function of its seed):
   --schedules=N        explore N schedules, stopping at the first failure
   --seed-range=A:B     explore seeds A to B-1 (split exploration across shards)
-  --trace              print the schedule step by step (thread, operation, case line)
+  --trace              print the schedule step by step (thread, operation, case line);
+                       one schedule unless --schedules or --trials says more
   --depth=D            pct: bug depth, D-1 priority change points (default 3)
   --pct-steps=K        pct: steps the change points are drawn from (default: measured)
   --switch-interval=S  gil: switch at a yield point only S steps after the last switch
@@ -222,6 +223,9 @@ RunPlan plan_for(const Case& c, const Variant& v, Detector detector, std::uint64
   plan.spec.switch_interval = absl::GetFlag(FLAGS_switch_interval);
   plan.spec.trace = absl::GetFlag(FLAGS_trace);
   plan.trials = default_trials(v, detector, plan.spec.kind);
+  // A trace is of one schedule: `--seed=N --trace` reads that seed's run
+  // step by step (ask for more with --schedules or --trials).
+  if (plan.spec.trace) plan.trials = 1;
   if (absl::GetFlag(FLAGS_trials) > 0) plan.trials = absl::GetFlag(FLAGS_trials);
   if (absl::GetFlag(FLAGS_schedules) > 0) plan.trials = absl::GetFlag(FLAGS_schedules);
   if (const auto range = chosen_seed_range()) {
