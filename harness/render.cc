@@ -37,6 +37,8 @@ double pct_bound_denominator(const RunPlan& plan, const Judgement& j) {
 }
 
 std::string controlled_summary(const RunPlan& plan, const Judgement& j) {
+  // A schedule reports n and k when it ends; one that crashed first did not.
+  if (j.max_threads == 0) return "n and k unknown: no schedule got as far as reporting them (each ended in a crash)";
   std::string text = absl::StrFormat("n = %d threads, k = %d steps (most in one schedule)", j.max_threads, j.max_steps);
   if (plan.spec.kind == SchedulerKind::kPct) {
     absl::StrAppend(&text, absl::StrFormat("; depth %d over %d steps: a depth-%d bug shows per schedule with "
@@ -165,7 +167,7 @@ nlohmann::json render_json(const std::string& program, const RunPlan& plan, cons
     if (plan.spec.kind == SchedulerKind::kPct) {
       out["schedule"]["depth"] = plan.spec.depth;
       out["schedule"]["pct_steps"] = plan.spec.steps;
-      out["schedule"]["bound_one_in"] = pct_bound_denominator(plan, j);
+      if (j.max_threads > 0) out["schedule"]["bound_one_in"] = pct_bound_denominator(plan, j);
     }
     if (plan.spec.kind == SchedulerKind::kGil) out["schedule"]["switch_interval"] = plan.spec.switch_interval;
     if (plan.spec.trace) {
