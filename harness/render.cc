@@ -38,7 +38,7 @@ double pct_bound_denominator(const RunPlan& plan, const Judgement& j) {
 
 std::string controlled_summary(const RunPlan& plan, const Judgement& j) {
   // A schedule reports n and k when it ends; one that crashed first did not.
-  if (j.max_threads == 0) return "n and k unknown: no schedule got as far as reporting them (each ended in a crash)";
+  if (j.max_threads == 0) return "n and k unknown: no schedule got as far as reporting them (each ended early: a crash or the watchdog)";
   std::string text = absl::StrFormat("n = %d threads, k = %d steps (most in one schedule)", j.max_threads, j.max_steps);
   if (plan.spec.kind == SchedulerKind::kPct) {
     absl::StrAppend(&text, absl::StrFormat("; depth %d over %d steps: a depth-%d bug shows per schedule with "
