@@ -385,9 +385,10 @@ TEST_F(ControllerTest, PctFindsTheAbbaDeadlockAndReportsEveryWaiter) {
   }
   ASSERT_TRUE(found.has_value()) << "no deadlock in 50 pct schedules";
   const TrialResult& t = *found;
+  // Reported by the controller, not by the watchdog: no hang, and the
+  // deadlock records below (no timing: the machine may be loaded).
   EXPECT_FALSE(t.hung);
   EXPECT_FALSE(t.outcome.has_value());
-  EXPECT_LT(t.wall, kDeadline / 4) << "a deadlock is reported at once, not at the deadline";
   const std::vector<StepRecord>& waiting = t.controlled->deadlock;
   ASSERT_EQ(waiting.size(), 3u) << describe(t);
   EXPECT_EQ(waiting[0].thread, 0);
@@ -464,8 +465,7 @@ TEST_F(ControllerTest, ALoneSpinnerIsADeadlockNotAHang) {
   for (const ScheduleSpec& spec : {gil(), pct(3, 20), walk(3)}) {
     SCOPED_TRACE(scheduler_name(spec.kind));
     const TrialResult t = run("spin", spec);
-    EXPECT_FALSE(t.hung) << describe(t);
-    EXPECT_LT(t.wall, kDeadline / 4);
+    EXPECT_FALSE(t.hung) << describe(t);  // the controller's verdict, not the watchdog's
     ASSERT_TRUE(t.controlled.has_value());
     const std::vector<StepRecord>& waiting = t.controlled->deadlock;
     ASSERT_EQ(waiting.size(), 3u) << describe(t);
@@ -521,8 +521,10 @@ TEST_F(ControllerTest, ARawMutexStallIsReportedNotHung) {
   EXPECT_EQ(t.controlled->stalled->thread, 1);
   EXPECT_EQ(t.controlled->stalled->op, "start");
   EXPECT_TRUE(t.controlled->deadlock.empty());
+  // Never before the stall limit (a lower bound, not a speed claim); that it
+  // came before the watchdog is `hung` being false.
   EXPECT_GE(t.wall, kDeadline / 2) << "reported before the stall limit";
-  EXPECT_LT(t.wall, kDeadline);
+  EXPECT_FALSE(t.hung);
   const std::vector<Finding> findings = findings_of(controlled_case(), Detector::kOutcome, t);
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].kind, Evidence::Kind::kHang);
