@@ -142,14 +142,12 @@ Options parse_options(int argc, char** argv) {
   return options;
 }
 
-// A trial counts when it shows one of the kinds of evidence the expectation
-// declares. A controlled run's deadlock is the hang a stress run would show,
-// so it counts where a hang is declared.
+// A trial counts when it shows evidence the expectation declares, matched
+// as the verdict matches it (harness/verdict.h).
 bool shows_declared_evidence(const Case& c, const Expectation& e, const TrialResult& trial) {
   for (const Finding& finding : findings_of(c, Detector::kOutcome, trial)) {
     for (const Evidence& declared : e.evidence) {
-      if (finding.kind == declared.kind) return true;
-      if (finding.kind == Evidence::Kind::kDeadlock && declared.kind == Evidence::Kind::kHang) return true;
+      if (matches(declared, finding, trial)) return true;
     }
   }
   return false;

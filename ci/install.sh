@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(
   cmake ninja-build             # build (CMake >= 3.25 for workflow presets)
   clang libclang-rt-14-dev      # compiler and the TSan/ASan/UBSan/LSan runtimes
-  llvm                          # llvm-symbolizer: sanitizer reports with function names and lines
+  llvm                          # llvm-symbolizer: sanitizer reports' lines, and the case lines of
+                                #   controlled runs' deadlocks, stalls and traces
   googletest                    # GoogleTest sources, built with each preset's sanitizer flags
   libabsl-dev                   # Abseil: flags, strings, formatting (never its Mutex under TSan)
   nlohmann-json3-dev            # JSON output

@@ -82,6 +82,8 @@ void leave_controlled_run_in_child() {
 // frame pointers everywhere (sanitizers/sanitizers.cmake); the walk stops at
 // the first return address outside it, before it reads a frame that a
 // library may have laid out without one.
+std::string thread_name(int index) { return index == 0 ? "main" : absl::StrCat("thread ", index); }
+
 [[gnu::noinline]] CallStack capture_call_stack() {
   void* pcs[kStackDepth];
   int depth = 0;
@@ -104,7 +106,7 @@ void leave_controlled_run_in_child() {
 }
 
 Controller::Controller(const ScheduleSpec& spec, Hooks hooks, std::chrono::milliseconds stall_after)
-    : spec_(spec), hooks_(std::move(hooks)), strategy_(make_strategy(spec)), stall_after_(stall_after) {
+    : hooks_(std::move(hooks)), strategy_(make_strategy(spec)), stall_after_(stall_after) {
   if (!strategy_) misuse("not a controlled scheduler");
   static const int registered = [] {
     // backtrace() loads the unwinder on first use, which a signal handler
@@ -126,8 +128,9 @@ Controller::~Controller() {
   monitor_.join();
 }
 
-void Controller::adopt_calling_thread() {
-  const int index = add_thread();
+void Controller::adopt_calling_thread() { claim(add_thread()); }
+
+void Controller::claim(int index) {
   current_ = this;
   current_index_ = index;
   ThreadState& me = threads_[static_cast<std::size_t>(index)];
@@ -163,11 +166,7 @@ void Controller::begin(int index) {
   // Wait for the first turn; only then is this thread's state ours to write.
   while (me.turn.load(std::memory_order_acquire) == 0) me.turn.wait(0, std::memory_order_acquire);
   me.turn.store(0, std::memory_order_relaxed);
-  current_ = this;
-  current_index_ = index;
-  me.status = Status::kRunnable;
-  me.id = std::this_thread::get_id();
-  me.handle = pthread_self();
+  claim(index);
   // An id is reused once its thread has been joined: a finished thread with
   // this id is gone, and a join naming the id means this one.
   const int count = thread_count_.load(std::memory_order_relaxed);
@@ -361,7 +360,7 @@ void Controller::monitor() {
     const CallStack stack = depth > 0 ? to_offsets(g_stalled_pcs, depth) : CallStack{};
     if (hooks_.on_stall) {
       hooks_.on_stall(absl::StrCat("no step for ", stall_after_.count(), " ms: ",
-                                   stuck == 0 ? "main" : absl::StrCat("thread ", stuck),
+                                   thread_name(stuck),
                                    " is blocked outside the harness (a raw std::mutex, std::thread::join, a "
                                    "future, I/O or a sleep the scheduler cannot see) or loops without a yield "
                                    "point"),

@@ -27,6 +27,9 @@ using CallStack = std::vector<std::uintptr_t>;
 // outside this executable.
 CallStack capture_call_stack();
 
+// How reports name a controlled run's threads: "main" (0), "thread 1", ...
+std::string thread_name(int index);
+
 // One scheduling step as --trace shows it, or one thread's last step when a
 // run ends early (deadlock, stall).
 struct StepRecord {
@@ -120,6 +123,8 @@ class Controller {
     std::atomic<std::uint32_t> turn{0};     // 1: this thread may run
   };
 
+  // The calling thread becomes thread `index`, runnable, with its id.
+  void claim(int index);
   void step(StepKind kind, const char* op, bool capture);
   // Another thread made progress: every spinner may look again.
   void set_spinners_runnable();
@@ -133,7 +138,6 @@ class Controller {
   static constinit thread_local Controller* current_;
   static constinit thread_local int current_index_;
 
-  ScheduleSpec spec_;
   Hooks hooks_;
   std::unique_ptr<Strategy> strategy_;
   std::array<ThreadState, kMaxThreads> threads_;

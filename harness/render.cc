@@ -18,8 +18,6 @@ std::string trial_summary(const Judgement& j) {
 
 double milliseconds(std::chrono::microseconds us) { return static_cast<double>(us.count()) / 1000.0; }
 
-std::string thread_name(int index) { return index == 0 ? "main" : absl::StrCat("thread ", index); }
-
 // The flags that, with the seed, fix a controlled schedule.
 std::string schedule_flags(const ScheduleSpec& spec) {
   switch (spec.kind) {

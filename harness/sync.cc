@@ -128,14 +128,4 @@ void spin_point() {
   c->spin("spin");
 }
 
-void join(std::thread& thread) {
-  if (Controller* c = Controller::current()) c->join(thread.get_id());
-  thread.join();
-}
-
-void join(std::jthread& thread) {
-  if (Controller* c = Controller::current()) c->join(thread.get_id());
-  thread.join();
-}
-
 }  // namespace hazardlab

@@ -146,9 +146,12 @@ void sleep_for(std::chrono::nanoseconds duration);
 // it waits for.
 void spin_point();
 
-// thread.join(), as a step of a controlled run.
-void join(std::thread& thread);
-void join(std::jthread& thread);
+// thread.join() of a std::thread or std::jthread, as a step of a controlled run.
+template <class Thread>
+void join(Thread& thread) {
+  if (Controller* c = Controller::current()) c->join(thread.get_id());
+  thread.join();
+}
 
 // std::jthread whose destructor joins through the harness.
 class JThread {

@@ -62,6 +62,8 @@ Verdict verdict_for(Evidence::Kind kind, bool correct_variant) {
   return Verdict::kCrash;
 }
 
+}  // namespace
+
 bool matches(const Evidence& declared, const Finding& finding, const TrialResult& trial) {
   // A run that never ends is a hang to free-running threads and a deadlock
   // to a controlled scheduler, which sees every thread wait: a declared
@@ -78,7 +80,7 @@ bool matches(const Evidence& declared, const Finding& finding, const TrialResult
   return false;
 }
 
-std::string thread_name(int index) { return index == 0 ? "main" : absl::StrCat("thread ", index); }
+namespace {
 
 // "main waits in join at cases/x.cc:44; thread 1 waits in lock at cases/x.cc:50"
 std::string deadlock_text(const std::vector<StepRecord>& waiting) {

@@ -28,6 +28,10 @@ struct Finding {
 // detector's own sanitizer reports, a hang, a termination.
 std::vector<Finding> findings_of(const Case& c, Detector detector, const TrialResult& trial);
 
+// Whether `finding` is the `declared` evidence (a declared hang is also met
+// by a controlled run's deadlock: the same never-ending run).
+bool matches(const Evidence& declared, const Finding& finding, const TrialResult& trial);
+
 // The verdict on (case, variant, detector) and the evidence behind it.
 struct Judgement {
   Verdict verdict = Verdict::kClean;
