@@ -91,8 +91,10 @@ TEST_P(EveryCase, BrokenVariantsDeclareEveryDetectorOnce) {
 // with: it must be declared, so that the test says how hard pct must try.
 TEST_P(EveryCase, PctDetectionsDeclareABudget) {
   for (const Variant& v : the_case().variants) {
+    if (!v.is_broken()) continue;
     const Expectation* e = v.expectation_for(Detector::kOutcome, SchedulerKind::kPct);
-    if (v.is_broken() && e->kind == Expectation::Kind::kDetects) EXPECT_GT(e->trials, 0) << v.name;
+    ASSERT_NE(e, nullptr) << v.name << " must say what pct sees";
+    if (e->kind == Expectation::Kind::kDetects) EXPECT_GT(e->trials, 0) << v.name;
   }
 }
 
