@@ -32,9 +32,9 @@
 #include "absl/strings/str_split.h"
 #include "harness/case.h"
 #include "harness/registry.h"
-#include "harness/runner.h"
-#include "harness/trial.h"
-#include "harness/verdict.h"
+#include "harness/run/runner.h"
+#include "harness/run/trial.h"
+#include "harness/evidence/verdict.h"
 
 namespace hazardlab {
 namespace {
@@ -143,7 +143,7 @@ Options parse_options(int argc, char** argv) {
 }
 
 // A trial counts when it shows evidence the expectation declares, matched
-// as the verdict matches it (harness/verdict.h).
+// as the verdict matches it (harness/evidence/verdict.h).
 bool shows_declared_evidence(const Case& c, const Expectation& e, const TrialResult& trial) {
   for (const Finding& finding : findings_of(c, Detector::kOutcome, trial)) {
     for (const Evidence& declared : e.evidence) {

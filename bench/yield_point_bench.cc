@@ -3,8 +3,8 @@
 // compiler barrier, and under each stress scheduler.
 #include <benchmark/benchmark.h>
 
-#include "harness/scheduler.h"
-#include "harness/yield_point.h"
+#include "harness/schedule/scheduler.h"
+#include "harness/schedule/yield_point.h"
 
 namespace hazardlab {
 namespace {

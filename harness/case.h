@@ -10,11 +10,11 @@
 #include "absl/strings/string_view.h"
 #include <vector>
 
-#include "harness/outcome.h"
-#include "harness/scheduler.h"
-#include "harness/sync.h"
-#include "harness/threads.h"
-#include "harness/yield_point.h"
+#include "harness/evidence/outcome.h"
+#include "harness/schedule/scheduler.h"
+#include "harness/schedule/sync.h"
+#include "harness/schedule/threads.h"
+#include "harness/schedule/yield_point.h"
 
 namespace hazardlab {
 

@@ -13,4 +13,7 @@ const std::vector<Case>& all_cases();
 // nullptr if no case has that name.
 const Case* find_case(absl::string_view name);
 
+// The source text of a case file, embedded at build time ("" if unknown).
+absl::string_view case_source(absl::string_view file_name);
+
 }  // namespace hazardlab

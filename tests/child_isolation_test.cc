@@ -10,7 +10,7 @@
 
 #include "harness/case.h"
 #include "harness/registry.h"
-#include "harness/trial.h"
+#include "harness/run/trial.h"
 
 namespace hazardlab {
 namespace {

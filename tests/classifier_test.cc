@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/report.h"
+#include "harness/evidence/report.h"
 
 namespace hazardlab {
 namespace {

@@ -22,11 +22,11 @@
 #include "absl/strings/str_cat.h"
 #include "harness/case.h"
 #include "harness/registry.h"
-#include "harness/runner.h"
-#include "harness/strategy.h"
-#include "harness/symbolize.h"
-#include "harness/trial.h"
-#include "harness/verdict.h"
+#include "harness/run/runner.h"
+#include "harness/schedule/strategy.h"
+#include "harness/evidence/symbolize.h"
+#include "harness/run/trial.h"
+#include "harness/evidence/verdict.h"
 
 namespace hazardlab {
 namespace {

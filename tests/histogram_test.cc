@@ -1,4 +1,4 @@
-#include "harness/histogram.h"
+#include "harness/evidence/histogram.h"
 
 #include <gtest/gtest.h>
 

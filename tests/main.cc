@@ -2,7 +2,7 @@
 // isolation tests start children that are re-executions of this binary.
 #include <gtest/gtest.h>
 
-#include "harness/trial.h"
+#include "harness/run/trial.h"
 
 int main(int argc, char** argv) {
   if (const auto exit_code = hazardlab::run_trial_child_if_requested(argc, argv)) return *exit_code;

@@ -1,4 +1,4 @@
-#include "harness/outcome.h"
+#include "harness/evidence/outcome.h"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 #include <regex>
 #include <set>
 
-#include "harness/explain.h"
+#include "harness/cli/explain.h"
 
 namespace hazardlab {
 namespace {

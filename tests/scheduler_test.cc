@@ -1,4 +1,4 @@
-#include "harness/scheduler.h"
+#include "harness/schedule/scheduler.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // The verdict rules, on hand-made trial results (no processes involved).
-#include "harness/verdict.h"
+#include "harness/evidence/verdict.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "harness/runner.h"
+#include "harness/run/runner.h"
 
 #include <algorithm>
 
-#include "harness/trial.h"
+#include "harness/run/trial.h"
 
 namespace hazardlab {
 

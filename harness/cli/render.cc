@@ -1,11 +1,11 @@
-#include "harness/render.h"
+#include "harness/cli/render.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "harness/symbolize.h"
+#include "harness/evidence/symbolize.h"
 
 namespace hazardlab {
 namespace {

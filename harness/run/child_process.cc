@@ -1,4 +1,4 @@
-#include "harness/child_process.h"
+#include "harness/run/child_process.h"
 
 #include <fcntl.h>
 #include <poll.h>

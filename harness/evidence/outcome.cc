@@ -1,4 +1,4 @@
-#include "harness/outcome.h"
+#include "harness/evidence/outcome.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"

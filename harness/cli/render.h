@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/runner.h"
+#include "harness/run/runner.h"
 #include "nlohmann/json.hpp"
 
 namespace hazardlab {

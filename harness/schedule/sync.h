@@ -24,8 +24,8 @@
 #include <thread>
 #include <utility>
 
-#include "harness/controller.h"
-#include "harness/yield_point.h"
+#include "harness/schedule/controller.h"
+#include "harness/schedule/yield_point.h"
 
 namespace hazardlab {
 

@@ -1,4 +1,4 @@
-#include "harness/strategy.h"
+#include "harness/schedule/strategy.h"
 
 #include <algorithm>
 #include <random>

@@ -4,7 +4,7 @@
 #include <memory>
 #include <vector>
 
-#include "harness/scheduler.h"
+#include "harness/schedule/scheduler.h"
 
 namespace hazardlab {
 

@@ -1,4 +1,4 @@
-#include "harness/report.h"
+#include "harness/evidence/report.h"
 
 #include <optional>
 #include <regex>

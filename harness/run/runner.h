@@ -4,7 +4,7 @@
 #include <functional>
 
 #include "harness/case.h"
-#include "harness/verdict.h"
+#include "harness/evidence/verdict.h"
 
 namespace hazardlab {
 

@@ -1,4 +1,4 @@
-#include "harness/controller.h"
+#include "harness/schedule/controller.h"
 
 #include <execinfo.h>
 #include <link.h>

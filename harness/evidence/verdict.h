@@ -7,9 +7,9 @@
 #include "absl/strings/string_view.h"
 
 #include "harness/case.h"
-#include "harness/histogram.h"
-#include "harness/report.h"
-#include "harness/trial.h"
+#include "harness/evidence/histogram.h"
+#include "harness/evidence/report.h"
+#include "harness/evidence/trial_result.h"
 
 namespace hazardlab {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/outcome.h"
+#include "harness/evidence/outcome.h"
 
 namespace hazardlab {
 

@@ -1,10 +1,10 @@
-#include "harness/scheduler.h"
+#include "harness/schedule/scheduler.h"
 
 #include <chrono>
 #include <thread>
 
-#include "harness/controller.h"
-#include "harness/yield_point.h"
+#include "harness/schedule/controller.h"
+#include "harness/schedule/yield_point.h"
 
 namespace hazardlab {
 namespace {

@@ -1,4 +1,4 @@
-#include "harness/sync.h"
+#include "harness/schedule/sync.h"
 
 namespace hazardlab {
 

@@ -1,5 +1,5 @@
-#include "harness/cli.h"
-#include "harness/trial.h"
+#include "harness/cli/cli.h"
+#include "harness/run/trial.h"
 
 int main(int argc, char** argv) {
   // A child started by the harness to run one trial never reaches the CLI.

@@ -7,9 +7,6 @@
 
 namespace hazardlab {
 
-// The source text of a case file, embedded at build time ("" if unknown).
-absl::string_view case_source(absl::string_view file_name);
-
 // The lesson, the outcome table, each variant's code and what every detector
 // is declared to see: what `hazardlab explain CASE` prints.
 std::string explain(const Case& c, const std::string& program);

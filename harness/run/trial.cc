@@ -1,4 +1,4 @@
-#include "harness/trial.h"
+#include "harness/run/trial.h"
 
 #include <sched.h>
 #include <sys/prctl.h>
@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "harness/child_process.h"
+#include "harness/run/child_process.h"
 #include "harness/registry.h"
 
 namespace hazardlab {

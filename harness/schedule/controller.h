@@ -14,8 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "harness/scheduler.h"
-#include "harness/strategy.h"
+#include "harness/schedule/scheduler.h"
+#include "harness/schedule/strategy.h"
 
 namespace hazardlab {
 
@@ -50,7 +50,7 @@ struct StepRecord {
 //
 // The handoff is synchronization that ThreadSanitizer would see as
 // happens-before, hiding exactly the races a schedule exposes; the harness
-// therefore refuses controlled schedulers in TSan builds (harness/cli.cc).
+// therefore refuses controlled schedulers in TSan builds (harness/cli/cli.cc).
 class Controller {
  public:
   struct Hooks {

@@ -1,4 +1,4 @@
-#include "harness/explain.h"
+#include "harness/cli/explain.h"
 
 #include <vector>
 
@@ -6,7 +6,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "harness/verdict.h"
+#include "harness/evidence/verdict.h"
+#include "harness/registry.h"
 
 namespace hazardlab {
 

@@ -1,4 +1,4 @@
-#include "harness/cli.h"
+#include "harness/cli/cli.h"
 
 #include <unistd.h>
 
@@ -19,10 +19,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
-#include "harness/explain.h"
+#include "harness/cli/explain.h"
 #include "harness/registry.h"
-#include "harness/render.h"
-#include "harness/runner.h"
+#include "harness/cli/render.h"
+#include "harness/run/runner.h"
 
 ABSL_FLAG(std::string, variant, "", "variant to run (default: every variant of the case)");
 ABSL_FLAG(std::string, detector, "", "detector: outcome, tsan or asan (default: the one this build runs)");

@@ -1,4 +1,4 @@
-#include "harness/verdict.h"
+#include "harness/evidence/verdict.h"
 
 #include <csignal>
 #include <cstring>
@@ -7,7 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "harness/symbolize.h"
+#include "harness/evidence/symbolize.h"
 
 namespace hazardlab {
 namespace {

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
-#include "harness/controller.h"
-#include "harness/scheduler.h"
-#include "harness/sync.h"
+#include "harness/schedule/controller.h"
+#include "harness/schedule/scheduler.h"
+#include "harness/schedule/sync.h"
 
 namespace hazardlab {
 

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/controller.h"
+#include "harness/schedule/controller.h"
 
 namespace hazardlab {
 

@@ -1,4 +1,4 @@
-#include "harness/threads.h"
+#include "harness/schedule/threads.h"
 
 namespace hazardlab {
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "harness/case.h"
-#include "harness/controller.h"
-#include "harness/report.h"
+#include "harness/evidence/outcome.h"
+#include "harness/evidence/report.h"
+#include "harness/schedule/controller.h"
 
 namespace hazardlab {
 
@@ -36,13 +36,5 @@ struct TrialResult {
   std::chrono::milliseconds deadline{0};    // the watchdog's, for this trial
   std::optional<ControlledRun> controlled;  // set under walk, pct and gil
 };
-
-// Runs `variant` of `c` once as `spec` says, in a fresh child process with
-// the case's deadline. Never throws for anything the child does.
-TrialResult run_trial(const Case& c, const Variant& variant, const ScheduleSpec& spec);
-
-// The child side: if argv asks for a trial, runs it and returns the process
-// exit code. Every main() of a program that runs trials calls this first.
-std::optional<int> run_trial_child_if_requested(int argc, char** argv);
 
 }  // namespace hazardlab

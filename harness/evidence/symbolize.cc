@@ -1,4 +1,4 @@
-#include "harness/symbolize.h"
+#include "harness/evidence/symbolize.h"
 
 #include <unistd.h>
 
@@ -8,8 +8,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "harness/child_process.h"
-#include "harness/report.h"
+#include "harness/run/child_process.h"
+#include "harness/evidence/report.h"
 
 namespace hazardlab {
 namespace {
