@@ -18,14 +18,15 @@ void calibrate_pct_steps(RunPlan& plan) {
 Judgement execute(RunPlan& plan, const TrialProgress& progress) {
   calibrate_pct_steps(plan);
   Judge judge(*plan.c, *plan.variant, plan.detector, plan.spec.kind, plan.keep_going);
-  for (int i = 0; i < plan.trials; ++i) {
-    ScheduleSpec spec = plan.spec;
-    spec.seed += static_cast<std::uint64_t>(i);
-    const TrialResult trial = run_trial(*plan.c, *plan.variant, spec);
-    const bool more = judge.add(trial);
-    if (progress) progress(i + 1, plan.trials);
-    if (!more) break;
-  }
+  int done = 0;
+  run_trials(
+      *plan.c, *plan.variant, plan.spec, plan.trials,
+      [&](TrialResult trial) {
+        const bool more = judge.add(trial);
+        if (progress) progress(++done, plan.trials);
+        return more;
+      },
+      plan.batch);
   return judge.result();
 }
 

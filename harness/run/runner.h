@@ -5,6 +5,7 @@
 
 #include "harness/case.h"
 #include "harness/evidence/verdict.h"
+#include "harness/run/trial.h"
 
 namespace hazardlab {
 
@@ -19,6 +20,7 @@ struct RunPlan {
   ScheduleSpec spec;
   int trials = 1;
   bool keep_going = false;
+  BatchOptions batch;  // how trials share child processes
 };
 
 // pct spreads its change points over k steps, so it must know k before a

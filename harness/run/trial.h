@@ -1,21 +1,39 @@
 #pragma once
 
-#include <chrono>
-#include <cstdint>
+#include <functional>
 #include <optional>
-#include <string>
-#include <vector>
 
 #include "harness/case.h"
 #include "harness/evidence/trial_result.h"
 
 namespace hazardlab {
 
-// Runs `variant` of `c` once as `spec` says, in a fresh child process with
-// the case's deadline. Never throws for anything the child does.
+// How trials share child processes.
+struct BatchOptions {
+  // A child runs up to this many trials in a row (1: every trial alone).
+  // Bounded so that no child's captured output or memory grows without end.
+  int max_trials_per_child = 1000;
+};
+
+// Receives each trial's result, in seed order; returns false to stop the run
+// (the child running the next trial is killed, its trial discarded).
+using TrialSink = std::function<bool(TrialResult)>;
+
+// Runs `count` trials of `variant`, with seeds spec.seed, spec.seed + 1, ...
+// A child process runs them in a row and reports each as it ends; a fresh
+// child takes over at the next trial when a child ends early: a crash, a
+// std::terminate, a hang (the watchdog bounds each trial, not the batch), a
+// deadlock or stall, a sanitizer report, or threads a trial left running
+// (docs/how-a-verdict-is-made.md says why each ends a batch). Every trial
+// keeps its own seed, outcome, output and reports. Never throws for anything
+// a child does; throws ChildProcessError when the harness cannot run one.
+void run_trials(const Case& c, const Variant& variant, const ScheduleSpec& spec, int count, const TrialSink& sink,
+                const BatchOptions& options = {});
+
+// One trial, alone in its own child process.
 TrialResult run_trial(const Case& c, const Variant& variant, const ScheduleSpec& spec);
 
-// The child side: if argv asks for a trial, runs it and returns the process
+// The child side: if argv asks for trials, runs them and returns the process
 // exit code. Every main() of a program that runs trials calls this first.
 std::optional<int> run_trial_child_if_requested(int argc, char** argv);
 

@@ -1,0 +1,218 @@
+// The child side of a batch of trials: `<exe> --hazardlab-trial CASE VARIANT
+// SCHEDULER SEED DEPTH STEPS INTERVAL TRACE COUNT` runs COUNT trials, seeds
+// SEED, SEED+1, ..., one after another, and reports each on the result
+// channel (harness/run/channel.h) as it ends.
+//
+// A trial ends its batch (the process exits, and the parent starts a fresh
+// child at the next trial) when sharing the process with the next trial
+// could hide or misplace evidence:
+//  - a sanitizer printed a report: runtimes print each distinct report once
+//    per process (TSan one per racing pair of stacks, UBSan one per source
+//    location), so the next trial's identical report would be silent;
+//  - LeakSanitizer found a leak (checked after every trial in ASan builds,
+//    so a leak lands with the trial that leaked, not at the batch's exit);
+//  - a thread the trial started is still running (a detached or stalled
+//    thread could touch the next trial's state, and whatever it does later
+//    belongs to this trial);
+//  - the trial never returned: a crash, std::terminate, a deadlock or a
+//    stall ends the process anyway.
+// Static state a case leaves behind is the case's defect, not batching's:
+// tests/batch_test.cc runs every variant alone and in a batch and compares.
+
+#include <dirent.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/string_view.h"
+#include "harness/registry.h"
+#include "harness/run/channel.h"
+#include "harness/run/child_process.h"
+#include "harness/run/trial.h"
+
+// The sanitizers' runtimes call this with the SUMMARY line of every report
+// (TSan, ASan, UBSan, LSan); their own definition is weak and prints it. This
+// one prints it the same way and remembers that a report happened. It runs
+// inside the runtime's reporting: no instrumentation, no intercepted calls.
+namespace {
+int g_reports = 0;
+}  // namespace
+
+extern "C" __attribute__((no_sanitize("thread", "address", "undefined"))) void __sanitizer_report_error_summary(
+    const char* summary) {
+  __atomic_store_n(&g_reports, 1, __ATOMIC_RELAXED);
+  syscall(SYS_write, STDERR_FILENO, summary, std::strlen(summary));
+  syscall(SYS_write, STDERR_FILENO, "\n", 1);
+}
+
+// LeakSanitizer's check on demand; present in ASan builds only.
+extern "C" int __lsan_do_recoverable_leak_check() __attribute__((weak));
+
+namespace hazardlab {
+namespace {
+
+constexpr absl::string_view kTrialArgument = "--hazardlab-trial";
+constexpr int kTrialArgc = 11;
+
+// How long a controlled run may go without a step before it counts as
+// stalled: well inside the deadline, far above any step's duration.
+std::chrono::milliseconds stall_limit(const Case& c) {
+  return std::min(std::chrono::milliseconds(2000), c.deadline / 2);
+}
+
+void write_all(int fd, absl::string_view text) {
+  while (!text.empty()) {
+    const ssize_t n = write(fd, text.data(), text.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    text.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+void send(const std::string& line) { write_all(kResultChannelFd, line); }
+
+// Threads of this process, the calling one included.
+int live_threads() {
+  DIR* tasks = opendir("/proc/self/task");
+  if (!tasks) return -1;
+  int count = 0;
+  while (const dirent* entry = readdir(tasks)) count += entry->d_name[0] != '.';
+  closedir(tasks);
+  return count;
+}
+
+// Only one thread of a controlled run runs at a time, so one CPU costs it
+// nothing, and keeping every thread on it keeps each handoff on one run
+// queue: the woken thread takes the CPU the waker gives up.
+void stay_on_this_cpu() {
+  const int cpu = sched_getcpu();
+  if (cpu < 0) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  sched_setaffinity(0, sizeof set, &set);
+}
+
+// Runs the variant under a controller on this thread (thread 0). A deadlock
+// or a stall ends the process from inside the controller: nothing after
+// them could run anyway, and the channel already holds the evidence.
+// Returns the controller, which the caller may destroy only when no thread
+// of the run is left (a detached one stays parked on it).
+Outcome run_controlled(const Variant& variant, const ScheduleSpec& spec, std::chrono::milliseconds stall_after,
+                       Controller*& controller_out) {
+  Controller::Hooks hooks;
+  // Set below; the hooks run only after the controller exists.
+  static Controller* controller = nullptr;
+  if (spec.trace) hooks.on_step = [](const StepRecord& step) { send(channel::step_line("step", step)); };
+  hooks.on_deadlock = [](const std::vector<StepRecord>& waiting) {
+    for (const StepRecord& step : waiting) send(channel::step_line("deadlock", step));
+    send(channel::run_line(controller->threads_created(), controller->steps()));
+    _exit(0);
+  };
+  hooks.on_stall = [](const std::string& why, const StepRecord& last) {
+    send(channel::stall_line(last, why));
+    send(channel::run_line(controller->threads_created(), controller->steps()));
+    _exit(0);
+  };
+  stay_on_this_cpu();
+  controller = new Controller(spec, std::move(hooks), stall_after);
+  controller_out = controller;
+  controller->adopt_calling_thread();
+  Threads threads(spec, controller);
+  const Outcome outcome = variant.body(threads);
+  controller->finish();
+  send(channel::run_line(controller->threads_created(), controller->steps()));
+  return outcome;
+}
+
+struct TrialRequest {
+  const Case* c = nullptr;
+  const Variant* variant = nullptr;
+  ScheduleSpec spec;
+  int count = 0;
+};
+
+std::optional<TrialRequest> parse_request(int argc, char** argv) {
+  if (argc != kTrialArgc) return std::nullopt;
+  TrialRequest request;
+  request.c = find_case(argv[2]);
+  request.variant = request.c ? request.c->find_variant(argv[3]) : nullptr;
+  const std::optional<SchedulerKind> scheduler = parse_scheduler(argv[4]);
+  ScheduleSpec& spec = request.spec;
+  int trace = 0;
+  if (!request.variant || !scheduler || !absl::SimpleAtoi(argv[5], &spec.seed) ||
+      !absl::SimpleAtoi(argv[6], &spec.depth) || !absl::SimpleAtoi(argv[7], &spec.steps) ||
+      !absl::SimpleAtoi(argv[8], &spec.switch_interval) || !absl::SimpleAtoi(argv[9], &trace) ||
+      !absl::SimpleAtoi(argv[10], &request.count) || request.count < 1) {
+    return std::nullopt;
+  }
+  spec.kind = *scheduler;
+  spec.trace = trace != 0;
+  return request;
+}
+
+// Runs one trial and reports it. Returns whether the next trial may share
+// this process.
+bool run_one(const TrialRequest& request, const ScheduleSpec& spec, int threads_between_trials) {
+  std::fflush(nullptr);
+  write_all(STDERR_FILENO, channel::output_marker(spec.seed));
+  send(channel::begin_line(spec.seed));
+  const auto started = std::chrono::steady_clock::now();
+  __atomic_store_n(&g_reports, 0, __ATOMIC_RELAXED);
+
+  Outcome outcome;
+  Controller* controller = nullptr;
+  if (is_controlled(spec.kind)) {
+    outcome = run_controlled(*request.variant, spec, stall_limit(*request.c), controller);
+  } else {
+    Threads threads(spec);
+    outcome = request.variant->body(threads);
+  }
+  send(channel::outcome_line(outcome));
+
+  // One thread more than between trials: the controller's stall monitor.
+  const bool threads_left = live_threads() > threads_between_trials + (controller ? 1 : 0);
+  if (controller && !threads_left) delete controller;  // joins its monitor
+  const bool leaked = __lsan_do_recoverable_leak_check && __lsan_do_recoverable_leak_check() != 0;
+  std::fflush(nullptr);
+  const auto took = std::chrono::steady_clock::now() - started;
+  send(channel::end_line(std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
+  return !threads_left && !leaked && __atomic_load_n(&g_reports, __ATOMIC_RELAXED) == 0;
+}
+
+}  // namespace
+
+std::optional<int> run_trial_child_if_requested(int argc, char** argv) {
+  if (argc < 2 || argv[1] != kTrialArgument) return std::nullopt;
+  // A trial never outlives the harness that started it, even a hung one
+  // whose parent was killed.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  const std::optional<TrialRequest> request = parse_request(argc, argv);
+  if (!request) {
+    write_all(STDERR_FILENO, "hazardlab: malformed trial request\n");
+    return 2;
+  }
+  // A runtime may start a helper thread of its own at the first thread a
+  // program creates (ThreadSanitizer does): start one now, so that the count
+  // of threads between trials is the same before and after the first.
+  std::thread([] {}).join();
+  const int threads_between_trials = live_threads();
+  for (int i = 0; i < request->count; ++i) {
+    ScheduleSpec spec = request->spec;
+    spec.seed += static_cast<std::uint64_t>(i);
+    if (!run_one(*request, spec, threads_between_trials)) break;
+  }
+  close(kResultChannelFd);
+  // Returning (not _exit) lets the sanitizers finish: TSan's thread-leak check
+  // and LeakSanitizer run at exit.
+  return 0;
+}
+
+}  // namespace hazardlab
