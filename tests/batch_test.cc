@@ -1,0 +1,212 @@
+// Trials in batches: many trials share a child process, yet every trial
+// keeps its own evidence, seed and deadline, and a trial that ends its child
+// early (a crash, a hang, a report, a thread left running) never costs the
+// trials before or after it.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "harness/case.h"
+#include "harness/registry.h"
+#include "harness/run/trial.h"
+
+namespace hazardlab {
+namespace {
+
+// Every variant returns (seed, process id): which trial it was and which
+// child ran it.
+Outcome where(Threads& threads) { return {static_cast<std::int64_t>(threads.seed()), getpid()}; }
+
+Outcome ok(Threads& threads) { return where(threads); }
+
+Outcome aborts_at_seed_37(Threads& threads) {
+  if (threads.seed() == 37) std::abort();
+  return where(threads);
+}
+
+Outcome hangs_at_seed_5(Threads& threads) {
+  while (threads.seed() == 5) std::this_thread::sleep_for(std::chrono::seconds(1));
+  return where(threads);
+}
+
+// Each trial takes most of the deadline: a watchdog that bounded the batch
+// instead of the trial would kill the child in its third trial.
+Outcome takes_400_ms(Threads& threads) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  return where(threads);
+}
+
+Outcome prints_its_seed(Threads& threads) {
+  std::printf("stdout of trial %llu\n", static_cast<unsigned long long>(threads.seed()));
+  std::fprintf(stderr, "stderr of trial %llu\n", static_cast<unsigned long long>(threads.seed()));
+  return where(threads);
+}
+
+Outcome leaves_a_thread_at_seed_3(Threads& threads) {
+  if (threads.seed() == 3) std::thread([] { std::this_thread::sleep_for(std::chrono::milliseconds(300)); }).detach();
+  return where(threads);
+}
+
+// A grandchild that keeps writing long after the trial's child is gone; its
+// pid is the outcome, so the test can check that it did not survive.
+Outcome leaves_a_writing_grandchild(Threads&) {
+  const pid_t grandchild = fork();
+  if (grandchild == 0) {
+    for (int i = 0; i < 3000; ++i) {
+      std::printf("grandchild still writing\n");
+      std::fflush(stdout);
+      usleep(10'000);
+    }
+    _exit(0);
+  }
+  return {grandchild};
+}
+
+HAZARDLAB_CASE({
+    .name = "test_batch",
+    .title = "trials that share a child process (harness test only)",
+    .order = 10'001,
+    .outcomes = {acceptable(anything_else(), "any")},
+    .variants = {{"ok", ok, {}},
+                 {"aborts_at_seed_37", aborts_at_seed_37, {}},
+                 {"hangs_at_seed_5", hangs_at_seed_5, {}},
+                 {"takes_400_ms", takes_400_ms, {}},
+                 {"prints_its_seed", prints_its_seed, {}},
+                 {"leaves_a_thread_at_seed_3", leaves_a_thread_at_seed_3, {}},
+                 {"leaves_a_writing_grandchild", leaves_a_writing_grandchild, {}}},
+    .deadline = std::chrono::milliseconds(1000),
+});
+
+std::vector<TrialResult> run(const std::string& variant, std::uint64_t first_seed, int count) {
+  const Case& c = *find_case("test_batch");
+  std::vector<TrialResult> results;
+  run_trials(c, *c.find_variant(variant), {.kind = SchedulerKind::kNone, .seed = first_seed}, count,
+             [&](TrialResult trial) {
+               results.push_back(std::move(trial));
+               return true;
+             });
+  return results;
+}
+
+std::int64_t child_of(const TrialResult& trial) { return trial.outcome ? trial.outcome->values().at(1) : -1; }
+
+TEST(BatchTest, TrialsShareOneChildAndKeepTheirSeeds) {
+  const std::vector<TrialResult> results = run("ok", 100, 20);
+  ASSERT_EQ(results.size(), 20u);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(results[i].seed, 100u + i);
+    ASSERT_TRUE(results[i].outcome);
+    EXPECT_EQ(results[i].outcome->first(), 100 + i);
+    EXPECT_EQ(child_of(results[i]), child_of(results[0])) << "trial " << i << " ran in another child";
+    EXPECT_EQ(results[i].exit_code, 0);
+  }
+}
+
+TEST(BatchTest, ACrashInTheMiddleIsTheCrashingTrialsAndLosesNoOther) {
+  const std::vector<TrialResult> results = run("aborts_at_seed_37", 1, 50);
+  ASSERT_EQ(results.size(), 50u);
+  for (const TrialResult& t : results) {
+    if (t.seed == 37) {
+      EXPECT_FALSE(t.outcome);
+      EXPECT_TRUE(t.signal == SIGABRT || t.output.find("ABRT") != std::string::npos) << t.output;
+      continue;
+    }
+    ASSERT_TRUE(t.outcome) << "seed " << t.seed;
+    EXPECT_EQ(t.outcome->first(), static_cast<std::int64_t>(t.seed));
+    EXPECT_FALSE(t.signal);
+  }
+  // Trials 1-36 in the first child, 38-50 in a fresh one.
+  EXPECT_EQ(child_of(results[0]), child_of(results[35]));
+  EXPECT_EQ(child_of(results[37]), child_of(results[49]));
+  EXPECT_NE(child_of(results[35]), child_of(results[37]));
+}
+
+TEST(BatchTest, AHangIsTheHungTrialsAndTheRunGoesOn) {
+  const std::vector<TrialResult> results = run("hangs_at_seed_5", 1, 8);
+  ASSERT_EQ(results.size(), 8u);
+  EXPECT_TRUE(results[4].hung);
+  EXPECT_FALSE(results[4].outcome);
+  for (int i : {0, 1, 2, 3, 5, 6, 7}) {
+    EXPECT_FALSE(results[i].hung) << "seed " << results[i].seed;
+    ASSERT_TRUE(results[i].outcome) << "seed " << results[i].seed;
+  }
+  EXPECT_NE(child_of(results[3]), child_of(results[5]));
+}
+
+TEST(BatchTest, TheWatchdogBoundsEachTrialNotTheBatch) {
+  // Five trials of 400 ms under a 1000 ms deadline: 2 s for the batch.
+  const std::vector<TrialResult> results = run("takes_400_ms", 1, 5);
+  ASSERT_EQ(results.size(), 5u);
+  for (const TrialResult& t : results) {
+    EXPECT_FALSE(t.hung) << "seed " << t.seed;
+    ASSERT_TRUE(t.outcome);
+    EXPECT_EQ(child_of(t), child_of(results[0]));
+  }
+}
+
+TEST(BatchTest, EachTrialGetsExactlyItsOwnOutput) {
+  const std::vector<TrialResult> results = run("prints_its_seed", 1, 6);
+  ASSERT_EQ(results.size(), 6u);
+  for (const TrialResult& t : results) {
+    const std::string own = "stdout of trial " + std::to_string(t.seed) + "\n";
+    const std::string own_err = "stderr of trial " + std::to_string(t.seed) + "\n";
+    EXPECT_THAT(t.output, testing::HasSubstr(own));
+    EXPECT_THAT(t.output, testing::HasSubstr(own_err));
+    EXPECT_EQ(t.output.size(), own.size() + own_err.size()) << t.output;
+  }
+}
+
+TEST(BatchTest, AThreadLeftRunningEndsTheBatch) {
+  const std::vector<TrialResult> results = run("leaves_a_thread_at_seed_3", 1, 6);
+  ASSERT_EQ(results.size(), 6u);
+  for (const TrialResult& t : results) ASSERT_TRUE(t.outcome) << "seed " << t.seed;
+  EXPECT_EQ(child_of(results[0]), child_of(results[2]));
+  EXPECT_NE(child_of(results[2]), child_of(results[3]));
+  EXPECT_EQ(child_of(results[3]), child_of(results[5]));
+}
+
+bool is_gone(pid_t pid) {
+  // Killed, it may linger as a zombie until init reaps it.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  std::getline(stat, text);
+  return text.empty() || text.find(") Z") != std::string::npos;
+}
+
+TEST(BatchTest, AGrandchildThatKeepsWritingDiesWithItsTrial) {
+  // It would write for 30 s; the trial's child returns at once.
+  const auto started = std::chrono::steady_clock::now();
+  const std::vector<TrialResult> results = run("leaves_a_writing_grandchild", 1, 1);
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(results.size(), 1u);
+  ASSERT_TRUE(results[0].outcome);
+  const pid_t grandchild = static_cast<pid_t>(results[0].outcome->first());
+  EXPECT_FALSE(results[0].hung);
+  // Not a timing ceiling on the harness: the grandchild would have held the
+  // parent for 30 s; anything far below that shows it did not.
+  EXPECT_LT(took, std::chrono::seconds(15));
+  for (int i = 0; i < 100 && !is_gone(grandchild); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  EXPECT_TRUE(is_gone(grandchild)) << "grandchild " << grandchild << " outlived its trial";
+  if (!is_gone(grandchild)) kill(grandchild, SIGKILL);
+}
+
+TEST(BatchTest, StoppingEarlyDiscardsTheRest) {
+  const Case& c = *find_case("test_batch");
+  int seen = 0;
+  run_trials(c, *c.find_variant("ok"), {.kind = SchedulerKind::kNone, .seed = 1}, 100, [&](TrialResult) {
+    return ++seen < 3;
+  });
+  EXPECT_EQ(seen, 3);
+}
+
+}  // namespace
+}  // namespace hazardlab
