@@ -23,6 +23,10 @@ using Clock = ChildProcess::Clock;
 // still hold the pipes).
 constexpr std::chrono::milliseconds kReadAfterExit{200};
 
+// ThreadSanitizer sleeps at exit while threads a trial left are running
+// (atexit_sleep_ms, a second by default), so that their races still show.
+constexpr std::chrono::milliseconds kExitAllowance{2000};
+
 // The watchdog's deadline, per trial. A controlled run needs no watchdog to
 // find a deadlock (all-blocked) or a stuck thread (the stall monitor), and it
 // pays an OS thread handoff at every switch, which on a loaded machine can
@@ -113,6 +117,9 @@ class Batch {
             open_->ended = true;
             open_->result.wall = std::chrono::microseconds(parsed.microseconds);
           }
+          // What follows (the next trial's start, or the exit) gets a
+          // deadline of its own, plus the time a runtime may take at exit.
+          kill_at_ = Clock::now() + deadline_ + kExitAllowance;
           break;
         case channel::Line::Kind::kData:
           if (open_) channel::apply_line(line, open_->result);
