@@ -39,6 +39,8 @@ ABSL_FLAG(int64_t, pct_steps, 0, "pct: k, the steps change points are drawn from
 ABSL_FLAG(int, switch_interval, 1, "gil: switch at a yield point only this many steps after the last switch");
 ABSL_FLAG(bool, trace, false, "controlled schedulers: print every step (thread, operation, case line)");
 ABSL_FLAG(bool, all, false, "run: every case and variant (the main job)");
+ABSL_FLAG(int, trials_per_child, hazardlab::BatchOptions{}.max_trials_per_child,
+          "run: at most this many trials share one child process (1: every trial alone)");
 ABSL_FLAG(bool, help, false, "show usage");
 
 namespace hazardlab {
@@ -62,6 +64,7 @@ flags:
   --trials=N           number of trials (default: the case's declared budget)
   --keep-going         run every trial (for detection rates) instead of stopping early
   --format=F           text | json
+  --trials-per-child=N at most N trials share one child process (default 1000; 1: each alone)
 controlled schedulers (one thread runs at a time; a run is a function of its seed):
   --schedules=N        explore N schedules, stopping at the first failure
   --seed-range=A:B     explore seeds A to B-1 (split exploration across shards)
@@ -233,6 +236,7 @@ RunPlan plan_for(const Case& c, const Variant& v, Detector detector, std::uint64
     plan.trials = range->second;
   }
   plan.keep_going = absl::GetFlag(FLAGS_keep_going);
+  plan.batch.max_trials_per_child = absl::GetFlag(FLAGS_trials_per_child);
   return plan;
 }
 
@@ -295,6 +299,7 @@ int command_run(const std::string& program, const std::vector<std::string>& args
   const std::string format = chosen_format();
   const std::uint64_t seed = chosen_seed();
   if (absl::GetFlag(FLAGS_trials) < 0) throw BadInput{"--trials must be positive"};
+  if (absl::GetFlag(FLAGS_trials_per_child) < 1) throw BadInput{"--trials-per-child must be at least 1"};
   check_schedule_flags(chosen_scheduler());  // validate before running anything
   chosen_seed_range();
 
