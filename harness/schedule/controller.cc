@@ -133,6 +133,7 @@ void Controller::adopt_calling_thread() { claim(add_thread()); }
 void Controller::claim(int index) {
   current_ = this;
   current_index_ = index;
+  internal::t_yield_hook = this;
   ThreadState& me = threads_[static_cast<std::size_t>(index)];
   me.status = Status::kRunnable;
   me.id = std::this_thread::get_id();
@@ -142,6 +143,7 @@ void Controller::claim(int index) {
 void Controller::leave_calling_thread() {
   current_ = nullptr;
   current_index_ = -1;
+  internal::t_yield_hook = nullptr;
 }
 
 void Controller::finish() {
@@ -184,6 +186,7 @@ void Controller::end() {
   wake_all(&threads_);  // joiners wait on the thread table
   current_ = nullptr;
   current_index_ = -1;
+  internal::t_yield_hook = nullptr;
   step(StepKind::kBlocked, "end", false);
 }
 

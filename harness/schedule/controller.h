@@ -51,7 +51,7 @@ struct StepRecord {
 // The handoff is synchronization that ThreadSanitizer would see as
 // happens-before, hiding exactly the races a schedule exposes; the harness
 // therefore refuses controlled schedulers in TSan builds (harness/cli/cli.cc).
-class Controller {
+class Controller final : public YieldHook {
  public:
   struct Hooks {
     // Called at every step when set (tracing).
@@ -90,6 +90,7 @@ class Controller {
 
   // Steps, called by the thread holding the turn.
   void yield();                         // a yield point
+  void at_yield_point() override { yield(); }
   void operation(const char* op);       // a synchronization operation that never blocks
   void block(const void* object, const char* op);  // cannot go on until `object` is woken
   void spin(const char* op);            // waits for another thread's progress (a spin loop, a sleep)

@@ -3,27 +3,10 @@
 #include <chrono>
 #include <thread>
 
-#include "harness/schedule/controller.h"
 #include "harness/schedule/yield_point.h"
 
 namespace hazardlab {
-namespace {
-
-// The calling thread's schedule; null outside worker threads.
-thread_local ThreadSchedule* t_schedule = nullptr;
-
-}  // namespace
-
-void yield_point() noexcept {
-  // A compiler barrier even if this call were ever inlined (LTO): the racy
-  // read before it and the write after it must stay two separate accesses.
-  asm volatile("" ::: "memory");
-  if (ThreadSchedule* schedule = t_schedule) {
-    schedule->at_yield_point();
-  } else if (Controller* controller = Controller::current()) {
-    controller->yield();
-  }
-}
+constinit thread_local YieldHook* internal::t_yield_hook = nullptr;
 
 absl::string_view scheduler_name(SchedulerKind kind) {
   switch (kind) {
@@ -93,10 +76,10 @@ void ThreadSchedule::at_yield_point() {
   }
 }
 
-ScheduleScope::ScheduleScope(ThreadSchedule* schedule) : previous_(t_schedule) {
-  t_schedule = schedule;
+ScheduleScope::ScheduleScope(ThreadSchedule* schedule) : previous_(internal::t_yield_hook) {
+  internal::t_yield_hook = schedule;
 }
 
-ScheduleScope::~ScheduleScope() { t_schedule = previous_; }
+ScheduleScope::~ScheduleScope() { internal::t_yield_hook = previous_; }
 
 }  // namespace hazardlab

@@ -6,6 +6,8 @@
 #include "absl/strings/string_view.h"
 #include <vector>
 
+#include "harness/schedule/yield_point.h"
+
 namespace hazardlab {
 
 // Two families behind one interface (the --scheduler flag, a ScheduleSpec).
@@ -55,7 +57,7 @@ enum class YieldDecision { kContinue, kYield, kSleep };
 // The per-thread half of a scheduler. Each worker thread owns one, seeded from
 // the run's seed and the thread's index, so decisions are a function of
 // (seed, index, how many yield points the thread has passed).
-class ThreadSchedule {
+class ThreadSchedule : public YieldHook {
  public:
   // Probabilities of the random scheduler, per yield point.
   static constexpr double kYieldProbability = 0.01;
@@ -65,7 +67,7 @@ class ThreadSchedule {
   ThreadSchedule(SchedulerKind kind, std::uint64_t run_seed, int thread_index);
 
   // Chooses and performs this thread's action at a yield point.
-  void at_yield_point();
+  void at_yield_point() override;
   // Chooses only (for tests of seeding and for tracing).
   YieldDecision next_decision();
 
@@ -91,7 +93,7 @@ class ScheduleScope {
   ScheduleScope& operator=(const ScheduleScope&) = delete;
 
  private:
-  ThreadSchedule* previous_;
+  YieldHook* previous_;
 };
 
 }  // namespace hazardlab
