@@ -125,8 +125,8 @@ HAZARDLAB_CASE({
                    tsan_sees(report("data race")),
                    misses(Detector::kAsan, "no memory is misused: the flag and the value are valid "
                                            "for the whole run")}},
-                 {"fixed", fixed, {}, mutant("the flag's ordering")},
-                 {"fixed_latch", fixed_latch, {}, mutant("the count_down")}},
+                 {"fixed", fixed, {}, mutant("the flag's ordering").caught_by(Detector::kTsan)},
+                 {"fixed_latch", fixed_latch, {}, mutant("the count_down").caught_by(Detector::kOutcome)}},
 });
 
 }  // namespace

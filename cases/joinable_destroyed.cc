@@ -60,7 +60,7 @@ HAZARDLAB_CASE({
                    outcome_sees(terminates("terminate called without an active exception")),
                    tsan_sees(terminates("terminate called without an active exception")),
                    asan_sees(terminates("terminate called without an active exception"))}},
-                 {"fixed", fixed, {}, mutant("the join")}},
+                 {"fixed", fixed, {}, mutant("the join").caught_by(Detector::kOutcome, Detector::kTsan)}},
 });
 
 }  // namespace

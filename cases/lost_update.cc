@@ -87,7 +87,7 @@ HAZARDLAB_CASE({
                    outcome_sees(forbidden_outcome()),
                    tsan_sees(report("data race")),
                    misses(Detector::kAsan, "a lost update corrupts a count, not memory")}},
-                 {"fixed", fixed, {}, mutant("the lock")},
+                 {"fixed", fixed, {}, mutant("the lock").caught_by(Detector::kOutcome, Detector::kTsan)},
                  {"fixed_atomic", fixed_atomic, {},
                   no_mutant("the atomic type is the fix: without it the code is the broken variant")}},
 });

@@ -118,7 +118,7 @@ HAZARDLAB_CASE({
                    outcome_sees(hang(), forbidden_outcome()),
                    tsan_sees(hang()),
                    asan_sees(hang())}},
-                 {"fixed", fixed, {}, mutant("the notify")}},
+                 {"fixed", fixed, {}, mutant("the notify").caught_by(Detector::kOutcome)}},
     .deadline = std::chrono::milliseconds(1500),
 });
 

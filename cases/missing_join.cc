@@ -96,7 +96,7 @@ HAZARDLAB_CASE({
                    tsan_sees(report("data race")),
                    misses(Detector::kAsan, "every slot is valid memory for the whole run: a read "
                                            "that comes too early is not a memory error")}},
-                 {"fixed", fixed, {}, mutant("the joins")},
+                 {"fixed", fixed, {}, mutant("the joins").caught_by(Detector::kOutcome, Detector::kTsan)},
                  {"fixed_jthread", fixed_jthread, {},
                   no_mutant("the join is each JThread's destructor, not one removable line")}},
 });

@@ -125,7 +125,11 @@ HAZARDLAB_CASE({
                    tsan_sees(report("data race")),
                    asan_sees(report("heap-use-after-free"), report("double-free"),
                              report("detected memory leaks"))}},
-                 {"fixed", fixed, {}, mutant("acq_rel")}},
+                 {"fixed", fixed, {},
+                  mutant("acq_rel").unverified_because(
+                      "with relaxed decrements the delete races only with atomic operations on the "
+                      "count, which TSan does not report; the object has no other field to race on; "
+                      "x86 and pct's sequentially consistent schedules show no reordering")}},
 });
 
 }  // namespace

@@ -138,7 +138,7 @@ HAZARDLAB_CASE({
                    tsan_sees(report("data race")),
                    misses(Detector::kAsan, "the payload is valid memory for the whole run: an old "
                                            "value is not a memory error")}},
-                 {"fixed", fixed, {}, mutant("release/acquire")},
+                 {"fixed", fixed, {}, mutant("release/acquire").caught_by(Detector::kTsan)},
                  {"fixed_fences", fixed_fences,
                   // Tied to the payload's write and read in this function: a data race
                   // anywhere else counts against the fix.

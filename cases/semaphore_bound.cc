@@ -122,7 +122,7 @@ HAZARDLAB_CASE({
                    misses(Detector::kTsan, "every shared access is atomic: too many users at once is a "
                                            "capacity bug, not a data race"),
                    asan_sees(report("heap-buffer-overflow"))}},
-                 {"fixed", fixed, {}, mutant("the permits")}},
+                 {"fixed", fixed, {}, mutant("the permits").caught_by(Detector::kOutcome, Detector::kTsan)}},
 });
 
 }  // namespace

@@ -145,7 +145,7 @@ HAZARDLAB_CASE({
                    tsan_sees(report("data race")),
                    misses(Detector::kAsan, "a half-done transfer leaves wrong numbers in valid memory, "
                                            "not a memory error")}},
-                 {"fixed", fixed, {}, mutant("the auditor's lock")},
+                 {"fixed", fixed, {}, mutant("the auditor's lock").caught_by(Detector::kOutcome)},
                  {"fixed_atomic_pair", fixed_atomic_pair, {},
                   no_mutant("the fix is one atomic holding both balances, not one removable line")}},
 });

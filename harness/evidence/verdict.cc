@@ -240,7 +240,7 @@ std::string describe_expectation(const Variant& variant, Detector detector, Sche
   if (variant.is_unverified()) {
     const std::string looks = e ? absl::StrCat("false alarm, ", evidence_list(*e), ": ", e->why) : "clean";
     return absl::StrCat(looks, "; unverified: no detector here sees this fix (without ", variant.mutant.removes,
-                        " it looks the same: ", variant.mutant.unverified, ")");
+                        " it looks the same)");
   }
   if (!e) return "clean";
   switch (e->kind) {
