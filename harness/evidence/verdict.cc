@@ -343,8 +343,10 @@ bool Judge::add(const TrialResult& trial) {
     j.first_evidence_seed = trial.seed;
     if (trial.controlled) j.trace = trial.controlled->trace;
   }
+  // Trials with something to show: the declared evidence, or what counts
+  // against a correct variant.
+  if (evidence || against) ++j.trials_with_evidence;
   if (evidence) {
-    ++j.trials_with_evidence;
     if (!j.evidence) {
       j.evidence = *evidence;
       if (!against_) {
