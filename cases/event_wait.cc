@@ -77,7 +77,7 @@ Outcome fixed(Threads& threads) {
   threads.run(kWaiters + 1, [&](int index) {
     if (index == kWaiters) {
       prepared = prepare();
-      set.store(true);
+      set.store(true, essential(std::memory_order_seq_cst, "the flag's ordering"));
       atomic_notify_all(set);
     } else {
       yield_point();
@@ -96,7 +96,7 @@ Outcome fixed_latch(Threads& threads) {
   threads.run(kWaiters + 1, [&](int index) {
     if (index == kWaiters) {
       prepared = prepare();
-      set.count_down();
+      if (essential("the count_down")) set.count_down();
     } else {
       yield_point();
       set.wait();
@@ -125,8 +125,8 @@ HAZARDLAB_CASE({
                    tsan_sees(report("data race")),
                    misses(Detector::kAsan, "no memory is misused: the flag and the value are valid "
                                            "for the whole run")}},
-                 {"fixed", fixed, {}},
-                 {"fixed_latch", fixed_latch, {}}},
+                 {"fixed", fixed, {}, mutant("the flag's ordering").caught_by(Detector::kTsan)},
+                 {"fixed_latch", fixed_latch, {}, mutant("the count_down").caught_by(Detector::kOutcome)}},
 });
 
 }  // namespace

@@ -51,7 +51,7 @@ Outcome fixed(Threads& threads) {
   int counter = 0;
   threads.run(kThreads, [&](int) {
     for (int i = 0; i < kIncrements; ++i) {
-      std::lock_guard lock(mutex);
+      auto lock = essential_lock(mutex, "the lock");
       const int seen = counter;
       yield_point();
       counter = seen + 1;
@@ -87,8 +87,9 @@ HAZARDLAB_CASE({
                    outcome_sees(forbidden_outcome()),
                    tsan_sees(report("data race")),
                    misses(Detector::kAsan, "a lost update corrupts a count, not memory")}},
-                 {"fixed", fixed, {}},
-                 {"fixed_atomic", fixed_atomic, {}}},
+                 {"fixed", fixed, {}, mutant("the lock").caught_by(Detector::kOutcome, Detector::kTsan)},
+                 {"fixed_atomic", fixed_atomic, {},
+                  no_mutant("the atomic type is the fix: without it the code is the broken variant")}},
 });
 
 }  // namespace

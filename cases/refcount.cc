@@ -86,7 +86,7 @@ struct AtomicCounted {
   yield_point();
   // acq_rel: the last owner acquires every other owner's release, so its
   // delete happens after all their uses.
-  if (object->references.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+  if (object->references.fetch_sub(1, essential(std::memory_order_acq_rel, "acq_rel")) == 1) {
     object->destroyed->fetch_add(1, std::memory_order_relaxed);
     delete object;
   }
@@ -118,13 +118,18 @@ HAZARDLAB_CASE({
                  forbidden(equals(0), "never destroyed: a lost decrement leaked it"),
                  forbidden(above(1), "destroyed more than once: a lost increment freed it early")},
     .variants = {{"broken", broken,
-                  {pct_sees(forbidden_outcome(), terminates()).within(60),
-                   // Natively a double destroy can also end in glibc's double-free abort.
-                   outcome_sees(forbidden_outcome(), terminates()),
+                  {pct_sees(forbidden_outcome()).within(60),
+                   // Natively an early delete also ends in a segfault or in glibc's heap
+                   // checks aborting (measured: 21 and 15 of 60 trials; none under pct).
+                   outcome_sees(forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT")),
                    tsan_sees(report("data race")),
                    asan_sees(report("heap-use-after-free"), report("double-free"),
                              report("detected memory leaks"))}},
-                 {"fixed", fixed, {}}},
+                 {"fixed", fixed, {},
+                  mutant("acq_rel").unverified_because(
+                      "with relaxed decrements the delete races only with atomic operations on the "
+                      "count, which TSan does not report; the object has no other field to race on; "
+                      "x86 and pct's sequentially consistent schedules show no reordering")}},
 });
 
 }  // namespace

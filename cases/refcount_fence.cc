@@ -86,7 +86,7 @@ struct AtomicShared {
 [[gnu::noinline]] void drop(AtomicShared* object) {
   yield_point();
   if (object->references.fetch_sub(1, std::memory_order_release) == 1) {
-    std::atomic_thread_fence(std::memory_order_acquire);
+    if (essential("the acquire fence")) std::atomic_thread_fence(std::memory_order_acquire);
     object->destroyed->fetch_add(1, std::memory_order_relaxed);
     delete object;
   }
@@ -95,7 +95,7 @@ struct AtomicShared {
 // The same, with the acquire on every decrement instead of a fence.
 [[gnu::noinline]] void drop_acq_rel(AtomicShared* object) {
   yield_point();
-  if (object->references.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+  if (object->references.fetch_sub(1, essential(std::memory_order_acq_rel, "acq_rel")) == 1) {
     object->destroyed->fetch_add(1, std::memory_order_relaxed);
     delete object;
   }
@@ -175,19 +175,26 @@ HAZARDLAB_CASE({
                  forbidden(where("destroyed once, a read found it damaged", destroyed_once_but_damaged),
                            "a read found the object already freed")},
     .variants = {{"broken", broken,
-                  {pct_sees(forbidden_outcome(), terminates()).within(10),
-                   // Natively a double delete can also end in glibc's double-free abort.
-                   outcome_sees(forbidden_outcome(), terminates()),
+                  {pct_sees(forbidden_outcome()).within(10),
+                   // Natively an early delete also ends in a segfault or in glibc's heap
+                   // checks aborting (measured: 5 and 6 of 60 trials; none under pct).
+                   outcome_sees(forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT")),
                    tsan_sees(report("data race")),
                    asan_sees(report("heap-use-after-free"), report("double-free"),
                              report("detected memory leaks"))}},
                  {"fixed", fixed,
                   // Measured 34-40 of 40 under load: a budget of 20 keeps the test stable.
-                  {false_alarm(Detector::kTsan, report("data race"),
+                  // The false alarm is tied to the idiom: the delete in drop() against a read
+                  // in intact(); a data race anywhere else counts against the fix.
+                  {false_alarm(Detector::kTsan, report("data race").in("drop", "intact", "fixed"),
                                "TSan does not model a standalone atomic_thread_fence: it misses the "
                                "acquire that orders the other owners' reads before the delete")
-                       .within(20)}},
-                 {"fixed_acq_rel", fixed_acq_rel, {}}},
+                       .within(20)},
+                  mutant("the acquire fence")
+                      .unverified_because("TSan reports the same race with or without the fence; the "
+                                          "outcome detector and pct see no reordering on x86 and in a "
+                                          "sequentially consistent schedule; ASan sees valid memory")},
+                 {"fixed_acq_rel", fixed_acq_rel, {}, mutant("acq_rel").caught_by(Detector::kTsan)}},
 });
 
 }  // namespace

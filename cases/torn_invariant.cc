@@ -85,7 +85,7 @@ Outcome fixed(Threads& threads) {
       }
     } else {
       for (int i = 0; i < kAudits; ++i) {
-        std::lock_guard lock(bank);
+        auto lock = essential_lock(bank, "the auditor's lock");
         const int seen_a = a;
         yield_point();
         const int seen_b = b;
@@ -145,8 +145,9 @@ HAZARDLAB_CASE({
                    tsan_sees(report("data race")),
                    misses(Detector::kAsan, "a half-done transfer leaves wrong numbers in valid memory, "
                                            "not a memory error")}},
-                 {"fixed", fixed, {}},
-                 {"fixed_atomic_pair", fixed_atomic_pair, {}}},
+                 {"fixed", fixed, {}, mutant("the auditor's lock").caught_by(Detector::kOutcome)},
+                 {"fixed_atomic_pair", fixed_atomic_pair, {},
+                  no_mutant("the fix is one atomic holding both balances, not one removable line")}},
 });
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "harness/registry.h"
 
 namespace hazardlab {
@@ -34,11 +35,13 @@ std::optional<Detector> parse_detector(absl::string_view name) {
 std::string Evidence::describe() const {
   switch (kind) {
     case Kind::kForbiddenOutcome: return "a forbidden outcome";
-    case Kind::kReport: return absl::StrCat("a '", detail, "' report");
+    case Kind::kReport:
+      return functions.empty() ? absl::StrCat("a '", detail, "' report")
+                               : absl::StrCat("a '", detail, "' report in ", absl::StrJoin(functions, ", "));
     case Kind::kHang: return "a hang";
-    case Kind::kTermination:
-      return detail.empty() ? "termination" : absl::StrCat("termination ('", detail, "')");
+    case Kind::kTermination: return absl::StrCat("termination ('", detail, "')");
     case Kind::kDeadlock: return "a deadlock";
+    case Kind::kHarnessFailure: return "a failure of the harness";
   }
   return "?";
 }
@@ -50,15 +53,18 @@ absl::string_view evidence_kind_name(Evidence::Kind kind) {
     case Evidence::Kind::kHang: return "hang";
     case Evidence::Kind::kTermination: return "termination";
     case Evidence::Kind::kDeadlock: return "deadlock";
+    case Evidence::Kind::kHarnessFailure: return "harness failure";
   }
   return "?";
 }
 
-Evidence forbidden_outcome() { return {Evidence::Kind::kForbiddenOutcome, ""}; }
-Evidence report(std::string kind) { return {Evidence::Kind::kReport, std::move(kind)}; }
-Evidence hang() { return {Evidence::Kind::kHang, ""}; }
-Evidence terminates(std::string message) { return {Evidence::Kind::kTermination, std::move(message)}; }
-Evidence deadlock() { return {Evidence::Kind::kDeadlock, ""}; }
+Evidence forbidden_outcome() { return Evidence{.kind = Evidence::Kind::kForbiddenOutcome, .detail = ""}; }
+Evidence report(std::string kind) { return Evidence{.kind = Evidence::Kind::kReport, .detail = std::move(kind)}; }
+Evidence hang() { return Evidence{.kind = Evidence::Kind::kHang, .detail = ""}; }
+Evidence terminates(std::string signal_or_message) {
+  return Evidence{.kind = Evidence::Kind::kTermination, .detail = std::move(signal_or_message)};
+}
+Evidence deadlock() { return Evidence{.kind = Evidence::Kind::kDeadlock, .detail = ""}; }
 
 Expectation Expectation::within(int run_budget) const {
   Expectation copy = *this;
@@ -83,6 +89,13 @@ Expectation pct_misses(std::string why) {
 Expectation false_alarm(Detector detector, Evidence evidence, std::string why) {
   return {detector, Expectation::Kind::kFalseAlarm, {std::move(evidence)}, std::move(why), 0};
 }
+
+bool Mutant::caught_by_detector(Detector detector) const {
+  return std::find(detectors.begin(), detectors.end(), detector) != detectors.end();
+}
+
+Mutant mutant(std::string what) { return Mutant{.removes = std::move(what)}; }
+Mutant no_mutant(std::string why) { return Mutant{.none = std::move(why)}; }
 
 bool Variant::is_broken() const { return name.starts_with("broken"); }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "harness/evidence/outcome.h"
+#include "harness/mutation.h"
 #include "harness/schedule/scheduler.h"
 #include "harness/schedule/sync.h"
 #include "harness/schedule/threads.h"
@@ -35,22 +36,41 @@ struct Evidence {
     kForbiddenOutcome,  // the variant returned an outcome its case forbids
     kReport,            // a sanitizer report whose kind contains `detail`
     kHang,              // the run did not finish before its deadline
-    kTermination,       // the process died (signal or std::terminate); output contains `detail`
+    kTermination,       // the process died: `detail` is its signal ("SIGABRT") or a line of its output
     kDeadlock,          // controlled runs: every live thread waited on a harness primitive
+    kHarnessFailure,    // the harness itself failed in the trial: never a case's evidence, never declared
   };
   Kind kind;
   std::string detail;
+  // A report tied to where it is expected: when not empty, every frame of
+  // the report in case code must be in one of these functions (a name as
+  // the source spells it: "drop", "fixed_fences"). A declared false alarm
+  // is tied this way so that a report anywhere else counts against the
+  // variant.
+  std::vector<std::string> functions;
+
+  // The same evidence, tied to frames in `functions`.
+  template <class... Names>
+  Evidence in(Names... names) const {
+    Evidence copy = *this;
+    (copy.functions.push_back(names), ...);
+    return copy;
+  }
 
   std::string describe() const;
 };
 
-// "forbidden outcome", "report", "hang", "termination", "deadlock" (JSON output).
+// "forbidden outcome", "report", "hang", "termination", "deadlock",
+// "harness failure" (JSON output).
 absl::string_view evidence_kind_name(Evidence::Kind kind);
 
 Evidence forbidden_outcome();
 Evidence report(std::string kind);
 Evidence hang();
-Evidence terminates(std::string message = "");
+// A signal name ("SIGSEGV", "SIGABRT") or a line the dying run prints
+// ("terminate called without an active exception"); never empty: a
+// termination that matched anything would match the harness's own crashes.
+Evidence terminates(std::string signal_or_message);
 Evidence deadlock();
 
 // What a detector is declared to make of a variant.
@@ -96,6 +116,40 @@ Expectation misses(Detector detector, std::string why);
 Expectation pct_misses(std::string why);
 Expectation false_alarm(Detector detector, Evidence evidence, std::string why);
 
+// What the mutation test does to a fixed variant: runs it with one
+// `essential(...)` switch off (its mutant: the lock, fence, join or memory
+// order that makes it correct, removed) and checks that the detectors of the
+// suite tell the mutant from the fix. Declared, like every expectation, and
+// checked by running: `caught_by` lists the detectors that must catch the
+// mutant (the outcome detector catches it under a stress or a controlled
+// scheduler); a mutant that no detector catches says why (`unverified`), and
+// its fixed variant's verdict is then "unverified", never "clean".
+struct Mutant {
+  std::string removes;              // the essential(...) name the mutant switches off; "" = no mutant
+  std::vector<Detector> detectors;  // the detectors that catch it
+  std::string unverified;           // why no detector of the suite catches it
+  std::string none;                 // why the variant has no one-line mutant
+
+  template <class... D>
+  Mutant caught_by(D... detector) const {
+    Mutant copy = *this;
+    (copy.detectors.push_back(detector), ...);
+    return copy;
+  }
+  Mutant unverified_because(std::string why) const {
+    Mutant copy = *this;
+    copy.unverified = std::move(why);
+    return copy;
+  }
+  bool caught_by_detector(Detector detector) const;
+};
+
+// The mutant of a fixed variant without `essential(what)`.
+Mutant mutant(std::string what);
+// A fixed variant whose correctness is not one removable line (a different
+// algorithm, a different data layout): `why` says so.
+Mutant no_mutant(std::string why);
+
 // One way to write the hazard's code. Names starting with "broken" are the
 // hazard; every other variant ("fixed", "fixed_atomic", ...) is a correct
 // version and is expected clean under every detector unless an expectation
@@ -104,8 +158,11 @@ struct Variant {
   std::string name;
   Outcome (*body)(Threads& threads);
   std::vector<Expectation> expect;  // broken: one per detector; fixed: usually none
+  Mutant mutant = {};               // fixed variants: the mutation test's break
 
   bool is_broken() const;
+  // No detector of the suite tells this fixed variant from its mutant.
+  bool is_unverified() const { return !is_broken() && !mutant.unverified.empty(); }
   // The declared expectation for `detector` under `scheduler` (a
   // controlled scheduler finds the pct expectation); nullptr means "clean".
   const Expectation* expectation_for(Detector detector, SchedulerKind scheduler) const;

@@ -108,6 +108,55 @@ TEST_P(EveryCase, CorrectVariantsDeclareOnlyCleanOrAKnownFalseAlarm) {
   }
 }
 
+// A termination declared with no signal or message matched any crash, the
+// harness's own included.
+TEST_P(EveryCase, DeclaredTerminationsNameASignalOrAMessage) {
+  for (const Variant& v : the_case().variants) {
+    for (const Expectation& e : v.expect) {
+      for (const Evidence& evidence : e.evidence) {
+        if (evidence.kind == Evidence::Kind::kTermination) {
+          EXPECT_FALSE(evidence.detail.empty()) << v.name << " under " << detector_name(e.detector)
+                                                << ": name the signal or the message";
+        }
+      }
+    }
+  }
+}
+
+// A declared false alarm names the functions of the idiom it is expected
+// in, so that the same kind of report anywhere else counts against the fix.
+TEST_P(EveryCase, DeclaredFalseAlarmsAreTiedToWhereTheyAreExpected) {
+  for (const Variant& v : the_case().variants) {
+    for (const Expectation& e : v.expect) {
+      if (e.kind != Expectation::Kind::kFalseAlarm) continue;
+      for (const Evidence& evidence : e.evidence) {
+        EXPECT_FALSE(evidence.kind == Evidence::Kind::kReport && evidence.functions.empty())
+            << v.name << ": tie the false alarm to its functions with .in(...)";
+      }
+    }
+  }
+}
+
+// Every fixed variant names its mutant (the essential(...) line the mutation
+// test removes, found in the case's source) or says why it has none.
+TEST_P(EveryCase, FixedVariantsNameTheirMutant) {
+  const Case& c = the_case();
+  const absl::string_view file = absl::string_view(c.source_file).substr(c.source_file.rfind('/') + 1);
+  const absl::string_view source = case_source(file);
+  for (const Variant& v : c.variants) {
+    if (v.is_broken()) {
+      EXPECT_TRUE(v.mutant.removes.empty() && v.mutant.none.empty()) << v.name << ": a broken variant has no mutant";
+      continue;
+    }
+    EXPECT_NE(v.mutant.removes.empty(), v.mutant.none.empty()) << v.name << ": a mutant, or why there is none";
+    if (v.mutant.removes.empty()) continue;
+    EXPECT_THAT(std::string(source), testing::HasSubstr("\"" + v.mutant.removes + "\")"))
+        << v.name << ": no essential(...) named '" << v.mutant.removes << "'";
+    EXPECT_NE(v.mutant.detectors.empty(), v.mutant.unverified.empty())
+        << v.name << ": its mutant is caught by some detector, or it says why none can";
+  }
+}
+
 TEST_P(EveryCase, ExplainShowsEveryVariantsCode) {
   const Case& c = the_case();
   const std::string text = explain(c, "hazardlab");

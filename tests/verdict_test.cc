@@ -126,12 +126,24 @@ TEST(VerdictTest, CleanFixedVariant) {
   EXPECT_EQ(j.declared, "clean");
 }
 
-TEST(VerdictTest, AReportOnAFixedVariantIsAFalseAlarm) {
+// The detector is right until shown otherwise: an undeclared report on a
+// correct variant says the fix fails, not that the tool is wrong.
+TEST(VerdictTest, AnUndeclaredReportOnAFixedVariantIsAFixThatFails) {
   const Case c = counter_case({});
   const Judgement j =
       judge(c, "fixed", Detector::kTsan, {finished(10), with_report(finished(10), "ThreadSanitizer", "data race")});
-  EXPECT_EQ(j.verdict, Verdict::kFalseAlarm);
+  EXPECT_EQ(verdict_name(j.verdict), "fix fails");
   EXPECT_FALSE(j.expected);
+}
+
+// A forbidden outcome from a fixed variant: the fix is broken, whatever
+// else the detector says. (It was called a "false alarm".)
+TEST(VerdictTest, AForbiddenOutcomeOfAFixedVariantIsAFixThatFailsNotAFalseAlarm) {
+  const Case c = counter_case({outcome_sees(forbidden_outcome())});
+  const Judgement j = judge(c, "fixed", Detector::kOutcome, {finished(10), finished(7, 2)});
+  EXPECT_EQ(verdict_name(j.verdict), "fix fails");
+  EXPECT_FALSE(j.expected);
+  EXPECT_EQ(j.first_evidence_seed, 2u);
 }
 
 TEST(VerdictTest, ADeclaredFalseAlarmIsExpectedAndItsAbsenceIsNot) {
@@ -140,6 +152,61 @@ TEST(VerdictTest, ADeclaredFalseAlarmIsExpectedAndItsAbsenceIsNot) {
   const Judgement fixed_toolchain = judge(c, "fixed", Detector::kTsan, {finished(10)});
   EXPECT_EQ(fixed_toolchain.verdict, Verdict::kClean);
   EXPECT_FALSE(fixed_toolchain.expected);
+}
+
+// A declared false alarm covers only itself: anything else the variant
+// shows in the same run counts against it.
+TEST(VerdictTest, AForbiddenOutcomeBesideADeclaredFalseAlarmCountsAgainstTheFix) {
+  const Case c = counter_case({}, {false_alarm(Detector::kTsan, report("data race"), "fences")});
+  const Judgement j = judge(c, "fixed", Detector::kTsan, {with_report(finished(7), "ThreadSanitizer", "data race")});
+  EXPECT_FALSE(j.expected) << verdict_name(j.verdict);
+  EXPECT_EQ(verdict_name(j.verdict), "fix fails");
+}
+
+TrialResult with_race_in(TrialResult t, std::vector<std::string> functions) {
+  Report r;
+  r.tool = "ThreadSanitizer";
+  r.kind = "data race";
+  for (const std::string& function : functions) {
+    r.frames.push_back({function, "/src/cases/counter.cc", 20});
+    r.frames.push_back({"hazardlab::Threads::run(int, std::function<void (int)>)", "/src/harness/schedule/threads.cc", 9});
+  }
+  r.location = "cases/counter.cc:20";
+  t.reports.push_back(r);
+  t.exit_code = 66;
+  return t;
+}
+
+// A declared false alarm is tied to the functions of the idiom: the same
+// kind of report anywhere else is not the known limit of the tool.
+TEST(VerdictTest, ADeclaredFalseAlarmMatchesOnlyWhereItIsDeclared) {
+  const Case c = counter_case(
+      {}, {false_alarm(Detector::kTsan, report("data race").in("drop", "intact"), "TSan and fences")});
+  const Judgement there = judge(
+      c, "fixed", Detector::kTsan,
+      {with_race_in(finished(10), {"ns::drop(ns::AtomicShared*)", "bool ns::intact<ns::AtomicShared>(ns::AtomicShared const*)"})});
+  EXPECT_EQ(there.verdict, Verdict::kFalseAlarm);
+  EXPECT_TRUE(there.expected);
+  // drop_acq_rel is another function: its name only starts the same.
+  const Judgement elsewhere = judge(c, "fixed", Detector::kTsan,
+                                    {with_race_in(finished(10), {"ns::drop_acq_rel(ns::AtomicShared*)",
+                                                                 "bool ns::intact<ns::AtomicShared>(ns::AtomicShared const*)"})});
+  EXPECT_EQ(elsewhere.verdict, Verdict::kFixFails);
+  EXPECT_FALSE(elsewhere.expected);
+}
+
+// A fixed variant whose mutant no detector catches never reads "clean".
+TEST(VerdictTest, AFixNoDetectorCanTellFromItsMutantIsUnverified) {
+  Case c = counter_case({}, {false_alarm(Detector::kTsan, report("data race"), "fences")});
+  c.variants[1].mutant = mutant("the fences").unverified_because("TSan reports the same race either way");
+  const Judgement clean = judge(c, "fixed", Detector::kOutcome, {finished(10)});
+  EXPECT_EQ(clean.verdict, Verdict::kUnverified);
+  EXPECT_TRUE(clean.expected);
+  EXPECT_NE(clean.declared.find("unverified: no detector here sees this fix"), std::string::npos) << clean.declared;
+  const Judgement alarm = judge(c, "fixed", Detector::kTsan, {with_report(finished(10), "ThreadSanitizer", "data race")});
+  EXPECT_EQ(alarm.verdict, Verdict::kUnverified);
+  // What is not as declared stays what it is.
+  EXPECT_EQ(judge(c, "fixed", Detector::kOutcome, {finished(3)}).verdict, Verdict::kFixFails);
 }
 
 TEST(VerdictTest, DeclaredMissIsExpectedUntilTheDetectorSeesIt) {
@@ -204,6 +271,68 @@ TEST(VerdictTest, DeclaredTerminationMatchesTheRuntimeMessage) {
   EXPECT_EQ(j.verdict, Verdict::kCrash);
   EXPECT_TRUE(j.expected);
   EXPECT_EQ(j.evidence->text, "SIGABRT: terminate called without an active exception");
+}
+
+TrialResult harness_abort() {
+  TrialResult t = aborted();
+  t.output = "hazardlab: controlled run: deadlock with no handler\n";
+  return t;
+}
+
+// A termination declared with no message matched any crash, the harness's
+// own included; the harness's abort is its own verdict, never a case's
+// evidence, whatever the case declares.
+TEST(VerdictTest, AHarnessAbortIsNeverTheCasesDeclaredTermination) {
+  for (const std::string declared : {"", "SIGABRT"}) {
+    const Case c = counter_case({outcome_sees(forbidden_outcome(), terminates(declared))});
+    const Judgement j = judge(c, "broken", Detector::kOutcome, {harness_abort(), finished(10)});
+    EXPECT_FALSE(j.expected) << "declared '" << declared << "'";
+    EXPECT_EQ(verdict_name(j.verdict), "harness failure") << "declared '" << declared << "'";
+  }
+}
+
+TEST(VerdictTest, AHarnessFailureOutweighsTheDeclaredEvidence) {
+  const Case c = counter_case({outcome_sees(forbidden_outcome())});
+  Judge judge_all(c, *c.find_variant("broken"), Detector::kOutcome, SchedulerKind::kRandom, /*keep_going=*/true);
+  judge_all.add(finished(3));
+  judge_all.add(harness_abort());
+  const Judgement j = judge_all.result();
+  EXPECT_EQ(j.verdict, Verdict::kHarnessFailure);
+  EXPECT_FALSE(j.expected);
+  EXPECT_NE(j.evidence->text.find("hazardlab: controlled run: deadlock with no handler"), std::string::npos);
+}
+
+TEST(VerdictTest, ADeclaredSignalMatchesThatSignalOnly) {
+  const Case c = counter_case({outcome_sees(terminates("SIGSEGV"))});
+  TrialResult segv;
+  segv.signal = SIGSEGV;
+  EXPECT_TRUE(judge(c, "broken", Detector::kOutcome, {segv}).expected);
+  EXPECT_FALSE(judge(c, "broken", Detector::kOutcome, {aborted()}).expected);
+}
+
+// A broken variant's crash in one trial stays visible when another trial
+// shows the declared evidence: with its trial and seed.
+TEST(VerdictTest, UnexpectedFindingsStayVisibleBesideTheDeclaredEvidence) {
+  const Case c = counter_case({tsan_sees(report("data race"))});
+  TrialResult crash = aborted();
+  crash.seed = 41;
+  const Judgement j = judge(c, "broken", Detector::kTsan,
+                            {crash, with_report(finished(9, 42), "ThreadSanitizer", "data race")});
+  EXPECT_EQ(j.verdict, Verdict::kDetected);
+  ASSERT_EQ(j.unexpected.size(), 1u);
+  EXPECT_EQ(j.unexpected_count, 1);
+  EXPECT_EQ(j.unexpected[0].trial, 1);
+  EXPECT_EQ(j.unexpected[0].seed, 41u);
+  EXPECT_EQ(j.unexpected[0].finding.text, "SIGABRT");
+}
+
+TEST(VerdictTest, UnexpectedFindingsAreCappedButCounted) {
+  const Case c = counter_case({outcome_sees(forbidden_outcome())});
+  Judge judge_all(c, *c.find_variant("broken"), Detector::kOutcome, SchedulerKind::kRandom, /*keep_going=*/true);
+  for (int i = 0; i < kUnexpectedFindingsKept + 5; ++i) judge_all.add(aborted());
+  const Judgement j = judge_all.result();
+  EXPECT_EQ(static_cast<int>(j.unexpected.size()), kUnexpectedFindingsKept);
+  EXPECT_EQ(j.unexpected_count, kUnexpectedFindingsKept + 5);
 }
 
 // A controlled run's deadlock is its own verdict, with every waiter named,

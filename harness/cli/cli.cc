@@ -332,7 +332,9 @@ int command_run(const std::string& program, const std::vector<std::string>& args
         json_runs.push_back(render_json(program, plan, judgement));
       } else if (all) {
         std::cout << absl::StrFormat("%-24s %-20s %-12s %s\n", c->name, v.name, verdict_name(judgement.verdict),
-                                     judgement.expected ? "as declared" : "NOT AS DECLARED")
+                                     judgement.verdict == Verdict::kUnverified ? "unverified (declared)"
+                                     : judgement.expected                      ? "as declared"
+                                                                               : "NOT AS DECLARED")
                   << std::flush;
       } else {
         std::cout << render_text(program, plan, judgement) << "\n" << std::flush;

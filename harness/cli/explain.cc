@@ -5,6 +5,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "harness/evidence/verdict.h"
 #include "harness/registry.h"
@@ -29,6 +30,16 @@ std::string extract_function(absl::string_view source, absl::string_view name) {
   return "";
 }
 
+std::string describe_mutant(const Variant& v) {
+  const Mutant& m = v.mutant;
+  if (m.removes.empty()) return absl::StrCat("none: ", m.none);
+  std::string text = absl::StrCat("without ", m.removes, ": ");
+  if (!m.unverified.empty()) return absl::StrCat(text, "caught by no detector (unverified): ", m.unverified);
+  std::vector<std::string> names;
+  for (Detector d : m.detectors) names.emplace_back(detector_name(d));
+  return absl::StrCat(text, "caught by ", absl::StrJoin(names, ", "));
+}
+
 std::string explain(const Case& c, const std::string& program) {
   std::string out = absl::StrCat(c.name, ": ", c.title, "\n\n");
   absl::StrAppend(&out, "Notebook idea: ", c.notebook, "\n\n", c.lesson, "\n");
@@ -47,6 +58,7 @@ std::string explain(const Case& c, const std::string& program) {
     }
     absl::StrAppend(&out, absl::StrFormat("    %-8s %s\n", "pct",
                                           describe_expectation(v, Detector::kOutcome, SchedulerKind::kPct)));
+    if (!v.is_broken()) absl::StrAppend(&out, absl::StrFormat("    %-8s %s\n", "mutant", describe_mutant(v)));
   }
   const absl::string_view file = absl::string_view(c.source_file).substr(c.source_file.rfind('/') + 1);
   const absl::string_view source = case_source(file);

@@ -11,6 +11,10 @@ namespace hazardlab {
 // is declared to see: what `hazardlab explain CASE` prints.
 std::string explain(const Case& c, const std::string& program);
 
+// What the mutation test does to a fixed variant, in words: the line its
+// mutant removes and the detectors that catch it, or why none do.
+std::string describe_mutant(const Variant& v);
+
 // The definition of function `name` in `source` (with the comment lines just
 // above it), or "" if it is not found. Case files define variants at column
 // 0 and close them with a lone "}".

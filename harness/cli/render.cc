@@ -98,13 +98,22 @@ std::string render_text(const std::string& program, const RunPlan& plan, const J
   for (const auto& [kind, count] : j.report_kinds) {
     absl::StrAppend(&out, absl::StrFormat("  report: %s in %d of %d trials\n", kind, count, j.trials));
   }
-  absl::StrAppend(&out, "  verdict:  ", verdict_name(j.verdict), j.expected ? "  (as declared: " : "  (NOT as declared: ",
-                  j.declared, ")\n");
+  // An unverified variant is never "as declared": looking right proves nothing.
+  const char* standing = j.verdict == Verdict::kUnverified ? "  (declared: "
+                         : j.expected                       ? "  (as declared: "
+                                                            : "  (NOT as declared: ";
+  absl::StrAppend(&out, "  verdict:  ", verdict_name(j.verdict), standing, j.declared, ")\n");
   if (j.evidence) {
     absl::StrAppend(&out, "  evidence: ", j.evidence->report ? render_report_text(*j.evidence->report) : j.evidence->text,
                     "\n            ", trial_summary(j), "\n");
   } else {
     absl::StrAppend(&out, "  evidence: none in ", j.trials, " trials\n");
+  }
+  for (const UnexpectedFinding& u : j.unexpected) {
+    absl::StrAppend(&out, absl::StrFormat("  unexpected: trial %d (seed %d): %s\n", u.trial, u.seed, u.finding.text));
+  }
+  if (j.unexpected_count > static_cast<int>(j.unexpected.size())) {
+    absl::StrAppend(&out, absl::StrFormat("  unexpected: ... %d more\n", j.unexpected_count - j.unexpected.size()));
   }
   if (is_controlled(plan.spec.kind)) {
     absl::StrAppend(&out, "  schedule: ", controlled_summary(plan, j), "\n");
@@ -180,6 +189,13 @@ nlohmann::json render_json(const std::string& program, const RunPlan& plan, cons
   }
   out["first_evidence_trial"] = j.first_evidence_trial ? nlohmann::json(*j.first_evidence_trial) : nullptr;
   out["first_evidence_seed"] = j.first_evidence_seed ? nlohmann::json(*j.first_evidence_seed) : nullptr;
+  nlohmann::json unexpected = nlohmann::json::array();
+  for (const UnexpectedFinding& u : j.unexpected) {
+    unexpected.push_back({{"trial", u.trial}, {"seed", u.seed}, {"kind", evidence_kind_name(u.finding.kind)},
+                          {"text", u.finding.text}});
+  }
+  out["unexpected"] = unexpected;
+  out["unexpected_count"] = j.unexpected_count;
   if (j.evidence) {
     out["evidence"] = {{"kind", evidence_kind_name(j.evidence->kind)}, {"text", j.evidence->text}};
     if (j.evidence->report) out["evidence"]["report"] = report_json(*j.evidence->report);
@@ -193,20 +209,25 @@ std::string render_table(const std::vector<std::pair<RunPlan, Judgement>>& runs)
   std::string out = absl::StrFormat("%-24s %-20s %-8s %-7s %-12s %-9s %s\n", "case", "variant", "detector",
                                     "sched", "verdict", "declared", "evidence");
   int unexpected = 0;
+  int unverified = 0;
   for (const auto& [plan, j] : runs) {
     if (!j.expected) ++unexpected;
+    if (j.verdict == Verdict::kUnverified) ++unverified;
     std::string evidence = j.evidence ? (j.evidence->report ? absl::StrCat(j.evidence->report->tool, " ",
                                                                            j.evidence->report->kind, " at ",
                                                                            j.evidence->report->location)
                                                             : j.evidence->text)
                                       : absl::StrCat("nothing in ", j.trials, " trials");
     if (j.evidence) absl::StrAppend(&evidence, " [", j.trials_with_evidence, "/", j.trials, "]");
+    if (j.unexpected_count > 0) absl::StrAppend(&evidence, " (+", j.unexpected_count, " unexpected)");
     absl::StrAppend(&out, absl::StrFormat("%-24s %-20s %-8s %-7s %-12s %-9s %s\n", plan.c->name, plan.variant->name,
                                           detector_name(plan.detector), scheduler_name(plan.spec.kind),
-                                          verdict_name(j.verdict), j.expected ? "yes" : "NO", evidence));
+                                          verdict_name(j.verdict),
+                                          j.verdict == Verdict::kUnverified ? "unverif." : j.expected ? "yes" : "NO",
+                                          evidence));
   }
-  absl::StrAppend(&out, absl::StrFormat("%d runs, %d as declared, %d not as declared\n", runs.size(),
-                                        runs.size() - unexpected, unexpected));
+  absl::StrAppend(&out, absl::StrFormat("%d runs, %d as declared, %d unverified, %d not as declared\n", runs.size(),
+                                        runs.size() - unexpected - unverified, unverified, unexpected));
   return out;
 }
 

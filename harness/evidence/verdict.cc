@@ -1,5 +1,7 @@
 #include "harness/evidence/verdict.h"
 
+#include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <cstring>
 #include <set>
@@ -7,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "harness/evidence/symbolize.h"
 
 namespace hazardlab {
@@ -56,10 +59,50 @@ Verdict verdict_for(Evidence::Kind kind, bool correct_variant) {
     case Evidence::Kind::kHang: return Verdict::kHang;
     case Evidence::Kind::kDeadlock: return Verdict::kDeadlock;
     case Evidence::Kind::kTermination: return Verdict::kCrash;
+    case Evidence::Kind::kHarnessFailure: return Verdict::kHarnessFailure;
     case Evidence::Kind::kForbiddenOutcome:
-    case Evidence::Kind::kReport: return correct_variant ? Verdict::kFalseAlarm : Verdict::kDetected;
+    case Evidence::Kind::kReport: return correct_variant ? Verdict::kFixFails : Verdict::kDetected;
   }
   return Verdict::kCrash;
+}
+
+// The line a failing harness prints before it aborts ("hazardlab: controlled
+// run: ...", "hazardlab: malformed trial request"), if the output has one.
+std::optional<std::string> harness_failure_line(absl::string_view output) {
+  for (absl::string_view line : absl::StrSplit(output, '\n')) {
+    if (absl::StartsWith(line, "hazardlab: ")) return std::string(line);
+  }
+  return std::nullopt;
+}
+
+bool is_identifier_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// Whether a symbolized function ("ns::drop(ns::AtomicShared*)",
+// "ns::fixed_fences(hazardlab::Threads&)::$_0::operator()(int) const") is,
+// or is inside, the function `name`: the name as a whole identifier,
+// followed by its parameters or template arguments.
+bool in_function(absl::string_view function, absl::string_view name) {
+  for (std::size_t at = function.find(name); at != absl::string_view::npos; at = function.find(name, at + 1)) {
+    const std::size_t end = at + name.size();
+    const bool starts = at == 0 || !is_identifier_char(function[at - 1]);
+    const bool ends = end < function.size() && (function[end] == '(' || function[end] == '<');
+    if (starts && ends) return true;
+  }
+  return false;
+}
+
+// Every frame of the report in case code is in one of `functions`.
+bool where_declared(const Report& report, const std::vector<std::string>& functions) {
+  if (functions.empty()) return true;
+  bool any = false;
+  for (const Frame& frame : report.frames) {
+    if (!frame.in_case_code()) continue;
+    any = true;
+    const bool inside = std::any_of(functions.begin(), functions.end(),
+                                    [&](const std::string& name) { return in_function(frame.function, name); });
+    if (!inside) return false;
+  }
+  return any;
 }
 
 }  // namespace
@@ -71,11 +114,19 @@ bool matches(const Evidence& declared, const Finding& finding, const TrialResult
   if (declared.kind == Evidence::Kind::kHang && finding.kind == Evidence::Kind::kDeadlock) return true;
   if (declared.kind != finding.kind) return false;
   switch (declared.kind) {
-    case Evidence::Kind::kReport: return finding.report && absl::StrContains(finding.report->kind, declared.detail);
-    case Evidence::Kind::kTermination: return absl::StrContains(trial.output, declared.detail);
+    case Evidence::Kind::kReport:
+      return finding.report && absl::StrContains(finding.report->kind, declared.detail) &&
+             where_declared(*finding.report, declared.functions);
+    case Evidence::Kind::kTermination:
+      // The signal that ended it, or a message it printed; an empty
+      // declaration matches nothing (it would match any crash).
+      if (declared.detail.empty()) return false;
+      return (trial.signal && signal_name(*trial.signal) == declared.detail) ||
+             absl::StrContains(trial.output, declared.detail);
     case Evidence::Kind::kForbiddenOutcome:
     case Evidence::Kind::kHang:
     case Evidence::Kind::kDeadlock: return true;
+    case Evidence::Kind::kHarnessFailure: return false;  // never a case's evidence
   }
   return false;
 }
@@ -113,6 +164,9 @@ absl::string_view verdict_name(Verdict verdict) {
     case Verdict::kHang: return "hang";
     case Verdict::kCrash: return "crash";
     case Verdict::kDeadlock: return "deadlock";
+    case Verdict::kFixFails: return "fix fails";
+    case Verdict::kUnverified: return "unverified";
+    case Verdict::kHarnessFailure: return "harness failure";
   }
   return "?";
 }
@@ -149,7 +203,14 @@ std::vector<Finding> findings_of(const Case& c, Detector detector, const TrialRe
                      std::nullopt});
   } else if (trial.signal || !trial.outcome ||
              (trial.exit_code && *trial.exit_code != 0 && !(reported && is_report_exit_code(*trial.exit_code)))) {
-    found.push_back({Evidence::Kind::kTermination, termination_text(trial), std::nullopt});
+    // The harness says when it is the one failing: such a death is not the
+    // case's, whatever the case declares about terminations.
+    if (std::optional<std::string> line = harness_failure_line(trial.output)) {
+      found.push_back({Evidence::Kind::kHarnessFailure, absl::StrCat(termination_text(trial), ": ", *line),
+                       std::nullopt});
+    } else {
+      found.push_back({Evidence::Kind::kTermination, termination_text(trial), std::nullopt});
+    }
   }
   return found;
 }
@@ -176,6 +237,11 @@ SchedulerKind default_scheduler(const Variant& variant, Detector detector) {
 
 std::string describe_expectation(const Variant& variant, Detector detector, SchedulerKind scheduler) {
   const Expectation* e = variant.expectation_for(detector, scheduler);
+  if (variant.is_unverified()) {
+    const std::string looks = e ? absl::StrCat("false alarm, ", evidence_list(*e), ": ", e->why) : "clean";
+    return absl::StrCat(looks, "; unverified: no detector here sees this fix (without ", variant.mutant.removes,
+                        " it looks the same)");
+  }
   if (!e) return "clean";
   switch (e->kind) {
     case Expectation::Kind::kDetects: return absl::StrCat("sees ", evidence_list(*e));
@@ -188,25 +254,36 @@ std::string describe_expectation(const Variant& variant, Detector detector, Sche
 
 Judge::Judge(const Case& c, const Variant& variant, Detector detector, SchedulerKind scheduler, bool keep_going)
     : case_(c),
+      variant_(variant),
       detector_(detector),
       controlled_(is_controlled(scheduler)),
       expectation_(variant.expectation_for(detector, scheduler)),
-      keep_going_(keep_going) {
+      keep_going_(keep_going),
+      correct_variant_(!expectation_ || expectation_->kind == Expectation::Kind::kFalseAlarm) {
   judgement_.declared = describe_expectation(variant, detector, scheduler);
 }
 
+// A broken variant declared blind: seeing what it is declared not to see.
 bool Judge::counts_as_evidence(const Finding& finding) const {
-  if (!expectation_) return true;  // declared clean: anything at all counts against it
-  switch (expectation_->kind) {
-    case Expectation::Kind::kDetects:
-    case Expectation::Kind::kFalseAlarm:
-      return false;  // decided by matching against the declared evidence
-    case Expectation::Kind::kMisses:
-      // Seeing what it is declared not to see: its own kind of evidence.
-      return detector_ == Detector::kOutcome ? finding.kind == Evidence::Kind::kForbiddenOutcome
-                                             : finding.kind == Evidence::Kind::kReport;
+  if (!expectation_ || expectation_->kind != Expectation::Kind::kMisses) return false;
+  return detector_ == Detector::kOutcome ? finding.kind == Evidence::Kind::kForbiddenOutcome
+                                         : finding.kind == Evidence::Kind::kReport;
+}
+
+// The finding is what the case declares for this detector (seen, or a
+// known false alarm where it is expected).
+bool Judge::declared(const Finding& finding, const TrialResult& trial) const {
+  if (!expectation_ || expectation_->kind == Expectation::Kind::kMisses) return false;
+  return std::any_of(expectation_->evidence.begin(), expectation_->evidence.end(),
+                     [&](const Evidence& e) { return matches(e, finding, trial); });
+}
+
+void Judge::note_unexpected(const Finding& finding, const TrialResult& trial) {
+  Judgement& j = judgement_;
+  ++j.unexpected_count;
+  if (static_cast<int>(j.unexpected.size()) < kUnexpectedFindingsKept) {
+    j.unexpected.push_back({j.trials, trial.seed, finding});
   }
-  return false;
 }
 
 bool Judge::add(const TrialResult& trial) {
@@ -232,68 +309,106 @@ bool Judge::add(const TrialResult& trial) {
   }
   for (const std::string& kind : kinds_this_trial) ++j.report_kinds[kind];
 
+  // Each finding is the declared evidence, or unexpected. A correct
+  // variant's unexpected finding counts against it; a broken variant's is
+  // kept visible but does not decide the verdict (the declared evidence may
+  // come in a later trial), unless it is a hang, crash or deadlock and no
+  // declared evidence ever comes.
   const Finding* evidence = nullptr;
+  const Finding* against = nullptr;
   for (const Finding& f : found) {
-    bool hit = counts_as_evidence(f);
-    if (expectation_ && !hit) {
-      for (const Evidence& declared : expectation_->evidence) hit = hit || matches(declared, f, trial);
+    if (f.kind != Evidence::Kind::kHarnessFailure && (declared(f, trial) || counts_as_evidence(f))) {
+      if (!evidence) evidence = &f;
+      continue;
     }
-    if (hit) {
-      evidence = &f;
-      break;
+    // A broken variant's forbidden outcome is its hazard showing, whatever
+    // the detector: not a surprise worth listing.
+    if (!correct_variant_ && f.kind == Evidence::Kind::kForbiddenOutcome) continue;
+    note_unexpected(f, trial);
+    if (f.kind == Evidence::Kind::kHarnessFailure) {
+      if (!harness_failure_) harness_failure_ = f;
+    } else if (correct_variant_) {
+      if (!against) against = &f;
+    } else if (!first_undeclared_failure_ &&
+               (f.kind == Evidence::Kind::kHang || f.kind == Evidence::Kind::kTermination ||
+                f.kind == Evidence::Kind::kDeadlock)) {
+      first_undeclared_failure_ = f;
+      if (!j.first_evidence_seed) j.first_evidence_seed = trial.seed;
     }
   }
+  if (against && !against_) {
+    // What the verdict rests on: its trial is the one to replay.
+    against_ = *against;
+    j.first_evidence_trial = j.trials;
+    j.first_evidence_seed = trial.seed;
+    if (trial.controlled) j.trace = trial.controlled->trace;
+  }
+  // Trials with something to show: the declared evidence, or what counts
+  // against a correct variant.
+  if (evidence || against) ++j.trials_with_evidence;
   if (evidence) {
-    ++j.trials_with_evidence;
-    if (!j.first_evidence_trial) {
-      j.first_evidence_trial = j.trials;
-      j.first_evidence_seed = trial.seed;
+    if (!j.evidence) {
       j.evidence = *evidence;
-      if (trial.controlled) j.trace = trial.controlled->trace;
-    }
-  } else if (!first_undeclared_failure_) {
-    for (const Finding& f : found) {
-      if (f.kind == Evidence::Kind::kHang || f.kind == Evidence::Kind::kTermination ||
-          f.kind == Evidence::Kind::kDeadlock) {
-        first_undeclared_failure_ = f;
-        if (!j.first_evidence_seed) j.first_evidence_seed = trial.seed;
-        break;
+      if (!against_) {
+        j.first_evidence_trial = j.trials;
+        j.first_evidence_seed = trial.seed;
+        if (trial.controlled) j.trace = trial.controlled->trace;
       }
     }
   }
 
   if (keep_going_) return true;
-  const bool correct_variant = !expectation_ || expectation_->kind == Expectation::Kind::kFalseAlarm;
+  // The harness failed: nothing more this run shows can be trusted.
+  if (harness_failure_) return false;
+  // A correct variant's first undeclared finding decides its verdict.
+  if (against_) return false;
   // A hang that decides the verdict ends the run: another would only cost
   // another deadline. A broken variant's undeclared hang does not decide it:
   // the declared evidence may still come in a later trial.
-  if (trial.hung && (evidence || correct_variant)) return false;
+  if (trial.hung && (evidence || correct_variant_)) return false;
   // Exploring schedules stops at the first failure: its seed replays it.
-  if (evidence && (correct_variant || detector_ != Detector::kOutcome || controlled_)) return false;
+  if (evidence && (correct_variant_ || detector_ != Detector::kOutcome || controlled_)) return false;
   return true;
 }
 
 Judgement Judge::result() const {
   Judgement j = judgement_;
-  const bool declared_clean = !expectation_;
-  const Expectation::Kind kind = expectation_ ? expectation_->kind : Expectation::Kind::kMisses;
+  if (harness_failure_) {
+    j.verdict = Verdict::kHarnessFailure;
+    j.evidence = harness_failure_;
+    j.expected = false;
+    return j;
+  }
+  if (correct_variant_) {
+    if (against_) {
+      j.evidence = against_;
+      j.verdict = verdict_for(against_->kind, /*correct_variant=*/true);
+      j.expected = false;
+    } else if (expectation_) {  // a declared false alarm
+      j.verdict = j.evidence ? Verdict::kFalseAlarm : Verdict::kClean;
+      j.expected = j.evidence.has_value();
+    } else {
+      j.verdict = Verdict::kClean;
+      j.expected = true;
+    }
+    // Looking right proves nothing when the mutant looks the same.
+    if (j.expected && variant_.is_unverified()) j.verdict = Verdict::kUnverified;
+    return j;
+  }
+  const bool misses = expectation_->kind == Expectation::Kind::kMisses;
   if (j.evidence) {
-    j.verdict = verdict_for(j.evidence->kind, declared_clean || kind == Expectation::Kind::kFalseAlarm);
-    if (!declared_clean && kind == Expectation::Kind::kMisses && j.verdict != Verdict::kHang &&
-        j.verdict != Verdict::kCrash && j.verdict != Verdict::kDeadlock) {
+    j.verdict = verdict_for(j.evidence->kind, /*correct_variant=*/false);
+    if (misses && j.verdict != Verdict::kHang && j.verdict != Verdict::kCrash && j.verdict != Verdict::kDeadlock) {
       j.verdict = Verdict::kDetected;  // a detector declared blind saw it
     }
-    j.expected = !declared_clean && kind != Expectation::Kind::kMisses;
+    j.expected = !misses;
   } else if (first_undeclared_failure_) {
     j.evidence = first_undeclared_failure_;
-    j.verdict = verdict_for(first_undeclared_failure_->kind, true);
+    j.verdict = verdict_for(first_undeclared_failure_->kind, false);
     j.expected = false;
-  } else if (declared_clean) {
-    j.verdict = Verdict::kClean;
-    j.expected = true;
   } else {
-    j.verdict = kind == Expectation::Kind::kFalseAlarm ? Verdict::kClean : Verdict::kMissed;
-    j.expected = kind == Expectation::Kind::kMisses;
+    j.verdict = Verdict::kMissed;
+    j.expected = misses;
   }
   return j;
 }

@@ -13,7 +13,15 @@
 
 namespace hazardlab {
 
-enum class Verdict { kDetected, kClean, kMissed, kFalseAlarm, kHang, kCrash, kDeadlock };
+// kFixFails: a correct variant showed what its detector is there to see (a
+// forbidden outcome, a report nobody declared): the detector is right until
+// shown otherwise, and the fix is what fails. kUnverified: a correct variant
+// looked as declared, but no detector of the suite tells it from its mutant
+// (harness/mutation.h), so looking right proves nothing. kHarnessFailure: a
+// trial died of the harness's own failure; nothing it showed is the case's.
+enum class Verdict {
+  kDetected, kClean, kMissed, kFalseAlarm, kHang, kCrash, kDeadlock, kFixFails, kUnverified, kHarnessFailure
+};
 
 absl::string_view verdict_name(Verdict verdict);
 
@@ -27,6 +35,17 @@ struct Finding {
 // The findings of `detector` in one trial: forbidden outcomes, this
 // detector's own sanitizer reports, a hang, a termination.
 std::vector<Finding> findings_of(const Case& c, Detector detector, const TrialResult& trial);
+
+// A finding that the declaration did not account for, with the trial that
+// showed it: kept visible even when another trial decides the verdict.
+struct UnexpectedFinding {
+  int trial = 0;  // 1-based
+  std::uint64_t seed = 0;
+  Finding finding;
+};
+
+// At most this many unexpected findings are kept; the count goes on.
+inline constexpr int kUnexpectedFindingsKept = 10;
 
 // Whether `finding` is the `declared` evidence (a declared hang is also met
 // by a controlled run's deadlock: the same never-ending run).
@@ -42,6 +61,8 @@ struct Judgement {
   std::optional<int> first_evidence_trial;   // 1-based
   std::optional<std::uint64_t> first_evidence_seed;
   std::optional<Finding> evidence;           // the finding the verdict rests on
+  std::vector<UnexpectedFinding> unexpected;  // the first kUnexpectedFindingsKept
+  int unexpected_count = 0;                   // all of them
   Histogram histogram;
   std::map<std::string, int> report_kinds;   // each report kind of this detector -> trials showing it
   std::chrono::microseconds slowest_trial{0};
@@ -69,14 +90,20 @@ class Judge {
 
  private:
   bool counts_as_evidence(const Finding& finding) const;
+  bool declared(const Finding& finding, const TrialResult& trial) const;
+  void note_unexpected(const Finding& finding, const TrialResult& trial);
 
   const Case& case_;
+  const Variant& variant_;
   Detector detector_;
   bool controlled_;
   const Expectation* expectation_;  // nullptr: declared clean
   bool keep_going_;
   Judgement judgement_;
+  bool correct_variant_;            // declared clean or a known false alarm
   std::optional<Finding> first_undeclared_failure_;  // a hang or crash nobody declared
+  std::optional<Finding> against_;                   // a correct variant's first undeclared finding
+  std::optional<Finding> harness_failure_;           // the first trial the harness itself failed
 };
 
 // The run budget for (variant, detector, scheduler) when the command line
