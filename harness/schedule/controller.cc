@@ -128,15 +128,24 @@ Controller::~Controller() {
   monitor_.join();
 }
 
-void Controller::adopt_calling_thread() { claim(add_thread()); }
+void Controller::adopt_calling_thread() {
+  const int index = add_thread();
+  register_calling_thread(index);
+  claim(index);
+}
+
+void Controller::register_calling_thread(int index) {
+  ThreadState& me = threads_[static_cast<std::size_t>(index)];
+  me.id = std::this_thread::get_id();
+  me.handle = pthread_self();
+  me.registered.store(registrations_.fetch_add(1, std::memory_order_acq_rel) + 1, std::memory_order_release);
+  registrations_.notify_all();
+}
 
 void Controller::claim(int index) {
   current_ = this;
   current_index_ = index;
-  ThreadState& me = threads_[static_cast<std::size_t>(index)];
-  me.status = Status::kRunnable;
-  me.id = std::this_thread::get_id();
-  me.handle = pthread_self();
+  threads_[static_cast<std::size_t>(index)].status = Status::kRunnable;
 }
 
 void Controller::leave_calling_thread() {
@@ -161,46 +170,88 @@ int Controller::add_thread() {
   return index;
 }
 
+namespace {
+
+// A thread-exit hook per thread of a controlled run. glibc runs thread-specific
+// data destructors after the thread's callable (and its captures) are
+// destroyed and after its thread_local destructors: the latest point at which
+// code of the thread still runs on it.
+pthread_key_t end_of_thread_key() {
+  static const pthread_key_t key = [] {
+    pthread_key_t made;
+    if (pthread_key_create(&made, &Controller::end_at_thread_exit_hook) != 0) {
+      std::fprintf(stderr, "hazardlab: controlled run: no thread-exit hook\n");
+      std::abort();
+    }
+    return made;
+  }();
+  return key;
+}
+
+}  // namespace
+
+void Controller::end_at_thread_exit_hook(void* controller) { static_cast<Controller*>(controller)->end(); }
+
 void Controller::begin(int index) {
+  // Registered at once, before the first turn: a join that names this
+  // thread need not wait for the schedule to start it.
+  register_calling_thread(index);
+  pthread_setspecific(end_of_thread_key(), this);
   ThreadState& me = threads_[static_cast<std::size_t>(index)];
   // Wait for the first turn; only then is this thread's state ours to write.
   while (me.turn.load(std::memory_order_acquire) == 0) me.turn.wait(0, std::memory_order_acquire);
   me.turn.store(0, std::memory_order_relaxed);
   claim(index);
-  // An id is reused once its thread has been joined: a finished thread with
-  // this id is gone, and a join naming the id means this one.
-  const int count = thread_count_.load(std::memory_order_relaxed);
-  for (int i = 0; i < count; ++i) {
-    ThreadState& t = threads_[static_cast<std::size_t>(i)];
-    if (i != index && t.status == Status::kFinished && t.id == me.id) t.id = std::thread::id();
-  }
-  wake_all(&thread_count_);  // joiners waiting for unborn threads to begin
-  step(StepKind::kOperation, "start", false);
+  step(StepKind::kOperation, "start", false, true);
+}
+
+void Controller::abandon(int index) {
+  ThreadState& t = threads_[static_cast<std::size_t>(index)];
+  // Only the thread holding the turn may change a status; the callable is
+  // destroyed by the thread that made it, which holds the turn.
+  if (current_ == this && t.status == Status::kUnborn) t.status = Status::kFinished;
+  t.abandoned.store(true, std::memory_order_release);
+  registrations_.fetch_add(1, std::memory_order_acq_rel);
+  registrations_.notify_all();
 }
 
 void Controller::end() {
   ThreadState& me = threads_[static_cast<std::size_t>(current_index_)];
   me.status = Status::kFinished;
-  wake_all(&threads_);  // joiners wait on the thread table
+  wake_all(&me);  // its joiners
   current_ = nullptr;
   current_index_ = -1;
-  step(StepKind::kBlocked, "end", false);
+  step(StepKind::kBlocked, "end", false, true);
 }
 
-void Controller::yield() { step(StepKind::kYield, "yield", false); }
+Controller::HarnessSteps::HarnessSteps() : controller_(Controller::current()) {
+  if (controller_) ++controller_->threads_[static_cast<std::size_t>(current_index_)].harness_steps;
+}
 
-void Controller::operation(const char* op) { step(StepKind::kOperation, op, false); }
+Controller::HarnessSteps::~HarnessSteps() {
+  if (controller_) --controller_->threads_[static_cast<std::size_t>(current_index_)].harness_steps;
+}
+
+void Controller::yield() { step(StepKind::kYield, "yield", false, false); }
+
+void Controller::operation(const char* op) { step(StepKind::kOperation, op, false, false); }
 
 void Controller::block(const void* object, const char* op) {
   ThreadState& me = threads_[static_cast<std::size_t>(current_index_)];
   me.status = Status::kBlocked;
   me.blocked_on = object;
-  step(StepKind::kBlocked, op, true);
+  me.blocked_at = all_steps() + 1;
+  step(StepKind::kBlocked, op, true, false);
+}
+
+void Controller::wait_for_notification(const void* object, const char* op) {
+  if (strategy_->wake_spuriously()) return step(StepKind::kYield, "spurious wakeup", false, false);
+  block(object, op);
 }
 
 void Controller::spin(const char* op) {
   threads_[static_cast<std::size_t>(current_index_)].status = Status::kSpinning;
-  step(StepKind::kBlocked, op, true);
+  step(StepKind::kBlocked, op, true, false);
 }
 
 void Controller::wake_all(const void* object) {
@@ -212,36 +263,62 @@ void Controller::wake_all(const void* object) {
 }
 
 void Controller::wake_one(const void* object) {
-  // The longest-waiting thread would be fairer, but the lowest index is as
-  // deterministic and the cases do not depend on the difference.
+  waiters_.clear();
   const int count = thread_count_.load(std::memory_order_relaxed);
   for (int i = 0; i < count; ++i) {
-    ThreadState& t = threads_[static_cast<std::size_t>(i)];
-    if (t.status == Status::kBlocked && t.blocked_on == object) {
-      t.status = Status::kRunnable;
-      return;
+    const ThreadState& t = threads_[static_cast<std::size_t>(i)];
+    if (t.status == Status::kBlocked && t.blocked_on == object) waiters_.push_back(i);
+  }
+  if (waiters_.empty()) return;
+  // First come, first served: the strategy sees them in the order they
+  // began to wait (two threads never block at the same step).
+  std::sort(waiters_.begin(), waiters_.end(), [this](int a, int b) {
+    return threads_[static_cast<std::size_t>(a)].blocked_at < threads_[static_cast<std::size_t>(b)].blocked_at;
+  });
+  threads_[static_cast<std::size_t>(strategy_->choose_waiter(waiters_))].status = Status::kRunnable;
+}
+
+int Controller::thread_of(std::thread::id id) {
+  for (;;) {
+    // Read the count first: a thread registers only after it was added.
+    const std::uint32_t seen = registrations_.load(std::memory_order_acquire);
+    const int count = thread_count_.load(std::memory_order_relaxed);
+    int latest = -1;
+    std::uint64_t latest_order = 0;
+    bool all_known = true;
+    for (int i = 0; i < count; ++i) {
+      ThreadState& t = threads_[static_cast<std::size_t>(i)];
+      const std::uint64_t order = t.registered.load(std::memory_order_acquire);
+      if (order == 0) {
+        all_known = all_known && t.abandoned.load(std::memory_order_acquire);
+        continue;
+      }
+      if (t.id != id || t.joined) continue;
+      // A thread that has not ended is alive, and no other live thread has
+      // its id: this is the one.
+      if (t.status != Status::kFinished) return i;
+      if (order > latest_order) {
+        latest = i;
+        latest_order = order;
+      }
     }
+    // Otherwise an ended thread with the id may be the one, or a thread that
+    // has not registered yet may have been given the id since that one
+    // exited: the one registered last holds it, once all have registered.
+    // The wait is outside the schedule: a started thread registers at once.
+    if (all_known) return latest;
+    registrations_.wait(seen, std::memory_order_acquire);
   }
 }
 
 void Controller::join(std::thread::id id) {
-  for (;;) {
-    const int count = thread_count_.load(std::memory_order_relaxed);
-    bool finished = false;
-    bool unborn = false;
-    for (int i = 0; i < count; ++i) {
-      const ThreadState& t = threads_[static_cast<std::size_t>(i)];
-      finished = finished || (t.id == id && t.status == Status::kFinished);
-      unborn = unborn || t.status == Status::kUnborn;
-    }
-    // A finished thread with this id is the one joined, unless a thread that
-    // has not begun yet holds the id now (an id is reused once its thread is
-    // joined, and begin() forgets the old holder): then wait for threads to
-    // begin. Otherwise the thread is not finished, or not begun and not
-    // known yet: wait for the next thread to end. Either way, look again.
-    if (finished && !unborn) return operation("joined");
-    block(finished ? static_cast<const void*>(&thread_count_) : &threads_, "join");
+  const int target = thread_of(id);
+  if (target >= 0) {
+    ThreadState& t = threads_[static_cast<std::size_t>(target)];
+    while (t.status != Status::kFinished) block(&t, "join");
+    t.joined = true;
   }
+  operation("joined");
 }
 
 const std::vector<int>& Controller::enabled() {
@@ -254,11 +331,14 @@ const std::vector<int>& Controller::enabled() {
   return candidates_;
 }
 
-void Controller::step(StepKind kind, const char* op, bool capture) {
+void Controller::step(StepKind kind, const char* op, bool capture, bool harness) {
   const int me = running();
   ThreadState& state = threads_[static_cast<std::size_t>(me)];
   const std::int64_t number = steps_.load(std::memory_order_relaxed) + 1;
   steps_.store(number, std::memory_order_relaxed);
+  harness = harness || state.harness_steps > 0;
+  const std::int64_t case_step = case_steps_.load(std::memory_order_relaxed) + (harness ? 0 : 1);
+  case_steps_.store(case_step, std::memory_order_relaxed);
   state.op.store(op, std::memory_order_relaxed);
   if (capture || hooks_.on_step) state.stack = capture_call_stack();
   if (hooks_.on_step) hooks_.on_step({number, me, op, state.stack});
@@ -286,7 +366,8 @@ void Controller::step(StepKind kind, const char* op, bool capture) {
       report_deadlock();
     }
   }
-  pass_turn_to(strategy_->choose(*candidates, me, kind, number), state.status != Status::kFinished);
+  const Step seen{.kind = kind, .number = case_step, .harness = harness};
+  pass_turn_to(strategy_->choose(*candidates, me, seen), state.status != Status::kFinished);
 }
 
 void Controller::set_spinners_runnable() {
@@ -316,7 +397,7 @@ void Controller::report_deadlock() {
   for (int i = 0; i < count; ++i) {
     const ThreadState& t = threads_[static_cast<std::size_t>(i)];
     if (t.status == Status::kFinished) continue;
-    waiting.push_back({steps(), i, t.op.load(std::memory_order_relaxed), t.stack});
+    waiting.push_back({all_steps(), i, t.op.load(std::memory_order_relaxed), t.stack});
   }
   if (hooks_.on_deadlock) hooks_.on_deadlock(waiting);
   misuse("deadlock with no handler");
@@ -334,7 +415,7 @@ void Controller::monitor() {
   while (!finished_) {
     monitor_wake_.wait_for(lock, look_every, [&] { return finished_; });
     if (finished_) return;
-    const std::int64_t now = steps();
+    const std::int64_t now = all_steps();
     if (now != last_seen) {
       last_seen = now;
       last_progress = std::chrono::steady_clock::now();
@@ -347,7 +428,8 @@ void Controller::monitor() {
     ThreadState& t = threads_[static_cast<std::size_t>(stuck)];
     // A thread handed the turn but never begun (its callable never ran on a
     // thread) has no handle to signal: report it without a stack.
-    if (t.handle != pthread_t{}) {
+    if (t.registered.load(std::memory_order_acquire) != 0) {
+      g_stalled_depth.store(-1, std::memory_order_release);
       struct sigaction action {};
       action.sa_handler = capture_stalled_stack;
       sigaction(SIGURG, &action, nullptr);
