@@ -170,7 +170,7 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals({0, 0, 0}), "every item consumed exactly once"),
                  forbidden(anything_else(), "items lost, duplicated or invented by a corrupted deque")},
     .variants = {{"broken", broken,
-                  {pct_sees(forbidden_outcome(), terminates()).within(30),
+                  {pct_sees(forbidden_outcome(), terminates()).within(25),
                    outcome_sees(forbidden_outcome(), terminates()),
                    tsan_sees(report("data race")),
                    // Which memory error a corrupted deque commits depends on where

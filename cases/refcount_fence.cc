@@ -175,7 +175,7 @@ HAZARDLAB_CASE({
                  forbidden(where("destroyed once, a read found it damaged", destroyed_once_but_damaged),
                            "a read found the object already freed")},
     .variants = {{"broken", broken,
-                  {pct_sees(forbidden_outcome(), terminates()).within(10),
+                  {pct_sees(forbidden_outcome(), terminates()).within(6),
                    // Natively a double delete can also end in glibc's double-free abort.
                    outcome_sees(forbidden_outcome(), terminates()),
                    tsan_sees(report("data race")),

@@ -117,7 +117,7 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(below(kSlots + 1), "never more workers inside than slots"),
                  forbidden(above(kSlots), "more workers inside than slots: the scan ran off the pool")},
     .variants = {{"broken", broken,
-                  {pct_sees(forbidden_outcome(), terminates()).within(20),
+                  {pct_sees(forbidden_outcome(), terminates()).within(9),
                    // Natively the writes past the pool can also wreck the heap: an abort.
                    outcome_sees(forbidden_outcome(), terminates()),
                    misses(Detector::kTsan, "every shared access is atomic: too many users at once is a "

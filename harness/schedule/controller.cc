@@ -3,6 +3,7 @@
 #include <execinfo.h>
 #include <link.h>
 #include <signal.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -65,6 +66,16 @@ void capture_stalled_stack(int) {
 // from threads that do not exist there.
 void leave_controlled_run_in_child() {
   Controller::leave_calling_thread();
+}
+
+// CPU time a thread has used so far (-1 when it cannot be read).
+std::chrono::nanoseconds thread_cpu_time(pthread_t thread) {
+  clockid_t clock;
+  timespec used{};
+  if (pthread_getcpuclockid(thread, &clock) != 0 || clock_gettime(clock, &used) != 0) {
+    return std::chrono::nanoseconds{-1};
+  }
+  return std::chrono::seconds(used.tv_sec) + std::chrono::nanoseconds(used.tv_nsec);
 }
 
 [[noreturn]] void misuse(const char* what) {
@@ -412,20 +423,36 @@ void Controller::monitor() {
   const auto look_every = std::max(stall_after_ / 4, std::chrono::milliseconds(1));
   std::int64_t last_seen = -1;
   auto last_progress = std::chrono::steady_clock::now();
+  std::chrono::nanoseconds cpu_at_progress{-1};
+  int sampled = -1;  // whose CPU time cpu_at_progress is
   while (!finished_) {
     monitor_wake_.wait_for(lock, look_every, [&] { return finished_; });
     if (finished_) return;
     const std::int64_t now = all_steps();
-    if (now != last_seen) {
-      last_seen = now;
-      last_progress = std::chrono::steady_clock::now();
-      continue;
-    }
-    if (std::chrono::steady_clock::now() - last_progress < stall_after_) continue;
-    // No step for a whole period: the running thread is stuck outside the
-    // harness. Ask it for its stack, then report.
     const int stuck = running();
     ThreadState& t = threads_[static_cast<std::size_t>(stuck)];
+    const bool registered = t.registered.load(std::memory_order_acquire) != 0;
+    // A step in progress may hand the turn on after this look: measure the
+    // thread that holds it at the next look from then on.
+    if (now != last_seen || stuck != sampled) {
+      last_seen = now;
+      last_progress = std::chrono::steady_clock::now();
+      cpu_at_progress = registered ? thread_cpu_time(t.handle) : std::chrono::nanoseconds{-1};
+      sampled = stuck;
+      continue;
+    }
+    const auto idle = std::chrono::steady_clock::now() - last_progress;
+    if (idle < stall_after_) continue;
+    // No step for a whole period. A thread that has used the CPU for a
+    // good part of it is working, however slowly a loaded machine lets it
+    // (a stall must not depend on the load): it is reported only once it
+    // has used a whole period of CPU time without a step (a loop with no
+    // yield point). One that has barely run is stuck outside the harness.
+    if (registered && cpu_at_progress.count() >= 0) {
+      const auto used = thread_cpu_time(t.handle) - cpu_at_progress;
+      if (used * 20 > idle && used < stall_after_) continue;
+    }
+    // Ask the stuck thread for its stack, then report.
     // A thread handed the turn but never begun (its callable never ran on a
     // thread) has no handle to signal: report it without a stack.
     if (t.registered.load(std::memory_order_acquire) != 0) {
