@@ -68,6 +68,12 @@ void leave_controlled_run_in_child() {
   Controller::leave_calling_thread();
 }
 
+// Set when AddressSanitizer begins a report. The report ends the process,
+// but symbolizing it (an external symbolizer the reporting thread waits
+// for) can take longer than the stall period on a loaded machine: the
+// monitor must not race it with a stall of its own.
+std::atomic<bool> g_sanitizer_reporting{false};
+
 // CPU time a thread has used so far (-1 when it cannot be read).
 std::chrono::nanoseconds thread_cpu_time(pthread_t thread) {
   clockid_t clock;
@@ -84,6 +90,10 @@ std::chrono::nanoseconds thread_cpu_time(pthread_t thread) {
 }
 
 }  // namespace
+
+// AddressSanitizer's hook at the start of every error report (a weak
+// definition in its runtime; never called in other builds).
+extern "C" void __asan_on_error() { g_sanitizer_reporting.store(true, std::memory_order_relaxed); }
 
 // A walk of the frame-pointer chain, from this function's caller outwards.
 // Not absl::GetStackTrace: its skip count assumes that it and its unwinder
@@ -442,7 +452,7 @@ void Controller::monitor() {
       continue;
     }
     const auto idle = std::chrono::steady_clock::now() - last_progress;
-    if (idle < stall_after_) continue;
+    if (idle < stall_after_ || g_sanitizer_reporting.load(std::memory_order_relaxed)) continue;
     // No step for a whole period. A thread that has used the CPU for a
     // good part of it is working, however slowly a loaded machine lets it
     // (a stall must not depend on the load): it is reported only once it
