@@ -96,7 +96,7 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(0), "every account paid out exactly once"),
                  forbidden(below(0), "an account paid out on a stale check: overdrawn")},
     .variants = {{"broken", broken,
-                  {pct_sees(forbidden_outcome()).within(5),
+                  {pct_sees(forbidden_outcome()).within(4),
                    outcome_sees(forbidden_outcome()),
                    tsan_sees(report("data race")),
                    misses(Detector::kAsan, "an overdrawn balance is a wrong number in valid memory, "

@@ -111,7 +111,7 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(0), "the next frame was left alone"),
                  forbidden(above(0), "a thread wrote into a frame after its function had returned")},
     .variants = {{"broken", broken,
-                  {pct_sees(forbidden_outcome()).within(15),
+                  {pct_sees(forbidden_outcome()).within(13),
                    outcome_sees(forbidden_outcome()),
                    tsan_sees(report("data race")),
                    asan_sees(report("stack-use-after-return"))}},

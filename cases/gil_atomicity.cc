@@ -137,7 +137,7 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(kExpected), "every increment landed"),
                  forbidden(below(kExpected), "increments were overwritten across a GIL switch")},
     .variants = {{"broken", broken,
-                  {pct_sees(forbidden_outcome()).within(10),
+                  {pct_sees(forbidden_outcome()).within(6),
                    outcome_sees(forbidden_outcome()),
                    misses(Detector::kTsan, "every access to the counter is made under the GIL mutex, "
                                            "so all of them are ordered: a race condition, not a data race"),

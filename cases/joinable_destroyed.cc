@@ -56,7 +56,7 @@ HAZARDLAB_CASE({
     .outcome_meaning = "worker result",
     .outcomes = {acceptable(equals(kAnswer), "the worker ran and was joined")},
     .variants = {{"broken", broken,
-                  {pct_sees(terminates("terminate called without an active exception")).within(5),
+                  {pct_sees(terminates("terminate called without an active exception")).within(4),
                    outcome_sees(terminates("terminate called without an active exception")),
                    tsan_sees(terminates("terminate called without an active exception")),
                    asan_sees(terminates("terminate called without an active exception"))}},

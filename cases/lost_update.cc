@@ -83,7 +83,7 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(kExpected), "every increment landed"),
                  forbidden(below(kExpected), "increments were overwritten")},
     .variants = {{"broken", broken,
-                  {pct_sees(forbidden_outcome()).within(10),
+                  {pct_sees(forbidden_outcome()).within(6),
                    outcome_sees(forbidden_outcome()),
                    tsan_sees(report("data race")),
                    misses(Detector::kAsan, "a lost update corrupts a count, not memory")}},

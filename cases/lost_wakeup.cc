@@ -114,7 +114,7 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(kRounds), "the listener heard every announcement"),
                  forbidden(below(kRounds), "the listener woke up (spuriously) before a value was announced")},
     .variants = {{"broken", broken,
-                  {pct_sees(deadlock()).within(5),
+                  {pct_sees(deadlock()).within(4),
                    outcome_sees(hang(), forbidden_outcome()),
                    tsan_sees(hang()),
                    asan_sees(hang())}},

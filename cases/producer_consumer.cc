@@ -174,7 +174,7 @@ HAZARDLAB_CASE({
                   // aborting ("free(): double free detected in tcache 2", "double free or
                   // corruption (out)"); both under pct and stress (measured: 43 and 15 of
                   // 150 schedules, 21 and 31 of 60 trials).
-                  {pct_sees(forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT")).within(30),
+                  {pct_sees(forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT")).within(25),
                    outcome_sees(forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT")),
                    tsan_sees(report("data race")),
                    // Which memory error a corrupted deque commits depends on where

@@ -140,7 +140,7 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(0), "every audit saw the total of 2,000"),
                  forbidden(above(0), "an audit saw a transfer half done")},
     .variants = {{"broken", broken,
-                  {pct_sees(forbidden_outcome()).within(25),
+                  {pct_sees(forbidden_outcome()).within(26),
                    outcome_sees(forbidden_outcome()),
                    tsan_sees(report("data race")),
                    misses(Detector::kAsan, "a half-done transfer leaves wrong numbers in valid memory, "

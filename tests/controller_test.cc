@@ -11,9 +11,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <latch>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <random>
+#include <cstdlib>
 #include <set>
 #include <string>
 #include <thread>
@@ -195,6 +199,108 @@ Outcome two_rounds(Threads& threads) {
   return counter;
 }
 
+// Two threads take exactly kYieldsEach yield points each and nothing else:
+// the case's own steps are 2 * kYieldsEach, whatever the schedule.
+constexpr int kYieldsEach = 5;
+Outcome yields_only(Threads& threads) {
+  threads.run(2, [](int) {
+    for (int i = 0; i < kYieldsEach; ++i) yield_point();
+  });
+  return 0;
+}
+
+// Two threads wait on one condition variable; main, once both wait, hands
+// out one token with notify_one. The outcome is the index of the worker that
+// took it first (-1: none).
+Outcome first_woken(Threads& threads) {
+  Mutex mutex;
+  ConditionVariable cv;
+  int waiting = 0;
+  int tokens = 0;
+  int first = -1;
+  WorkerGroup group = threads.start(2, [&](int index) {
+    std::unique_lock lock(mutex);
+    ++waiting;
+    while (tokens == 0) cv.wait(lock);
+    --tokens;
+    if (first < 0) first = index;
+  });
+  for (int round = 0; round < 2; ++round) {
+    for (;;) {
+      std::unique_lock lock(mutex);
+      // Both wait (they count themselves and wait in one critical section).
+      if (waiting == 2) break;
+      lock.unlock();
+      spin_point();
+    }
+    std::lock_guard lock(mutex);
+    ++tokens;
+    cv.notify_one();
+  }
+  group.join();
+  return first;
+}
+
+// One thread, joined; then another. glibc gives the second the first's
+// cached stack, and with it the same std::thread::id, unless an uncontrolled
+// thread takes that stack in between (`hold_stack`). Outcome: {increments,
+// whether the id was reused}.
+Outcome joins_after_an_id_is_reused(Threads& threads, bool hold_stack) {
+  int counter = 0;
+  std::thread first(threads.instrumented([&counter] {
+    yield_point();
+    ++counter;
+  }));
+  const std::thread::id first_id = first.get_id();
+  join(first);
+  std::latch release(1);
+  std::thread holder;
+  if (hold_stack) holder = std::thread([&release] { release.wait(); });
+  std::thread second(threads.instrumented([&counter] {
+    yield_point();
+    ++counter;
+  }));
+  const bool reused = second.get_id() == first_id;
+  join(second);
+  release.count_down();
+  if (holder.joinable()) holder.join();
+  return {counter, reused ? 1 : 0};
+}
+Outcome id_reused(Threads& threads) { return joins_after_an_id_is_reused(threads, false); }
+Outcome id_fresh(Threads& threads) { return joins_after_an_id_is_reused(threads, true); }
+
+// A worker's captures and thread_locals are destroyed on its turn: each
+// destructor takes a step (a harness lock) and appends to a log that the
+// next thread's turn also appends to. Outcome: the log, in order.
+struct Logged {
+  Mutex* mutex;
+  std::vector<std::int64_t>* log;
+  std::int64_t mark;
+  ~Logged() {
+    if (!mutex) return;
+    std::lock_guard lock(*mutex);
+    log->push_back(mark);
+  }
+};
+Outcome cleanup_on_its_own_turn(Threads& threads) {
+  Mutex mutex;
+  std::vector<std::int64_t> log;
+  {
+    std::shared_ptr<Logged> captured(new Logged{&mutex, &log, 1});
+    std::thread worker(threads.instrumented([captured, &mutex, &log] {
+      thread_local Logged at_exit{nullptr, nullptr, 0};
+      at_exit.mutex = &mutex;
+      at_exit.log = &log;
+      at_exit.mark = 2;
+    }));
+    captured.reset();  // the worker's capture is the last owner
+    join(worker);
+  }
+  std::lock_guard lock(mutex);
+  log.push_back(3);  // main, after the join
+  return Outcome(std::vector<std::int64_t>(log));
+}
+
 HAZARDLAB_CASE({
     .name = "test_controlled",
     .title = "runs under controlled schedulers (harness test only)",
@@ -208,7 +314,12 @@ HAZARDLAB_CASE({
                  {"spin", spins_forever, {}},
                  {"sleep", sleeps_while_others_wait, {}},
                  {"raw_mutex", blocks_outside_the_harness, {}},
-                 {"two_rounds", two_rounds, {}}},
+                 {"two_rounds", two_rounds, {}},
+                 {"yields_only", yields_only, {}},
+                 {"first_woken", first_woken, {}},
+                 {"id_reused", id_reused, {}},
+                 {"id_fresh", id_fresh, {}},
+                 {"cleanup", cleanup_on_its_own_turn, {}}},
     .deadline = kDeadline,
 });
 
@@ -330,8 +441,9 @@ TEST_F(ControllerTest, TheSameSpecReplaysTheSameTrace) {
     EXPECT_EQ(*first.outcome, *second.outcome);
     EXPECT_EQ(first.outcome->values()[1], 30);  // the guarded count is never short
     const std::vector<StepRecord>& trace = first.controlled->trace;
-    // The trace is every step, numbered 1, 2, ..., with a stack each.
-    ASSERT_EQ(static_cast<std::int64_t>(trace.size()), first.controlled->steps);
+    // The trace is every step, numbered 1, 2, ..., with a stack each: the
+    // case's steps (k) and the harness's own (starts, latch, joins, ends).
+    ASSERT_GT(static_cast<std::int64_t>(trace.size()), first.controlled->steps);
     for (std::size_t i = 0; i < trace.size(); ++i) {
       EXPECT_EQ(trace[i].step, static_cast<std::int64_t>(i) + 1);
       EXPECT_FALSE(trace[i].stack.empty()) << "step " << trace[i].step << " (" << trace[i].op << ")";
@@ -547,6 +659,251 @@ TEST_F(ControllerTest, JoinWaitsForTheThreadItNamesAfterIdsAreReused) {
   }
 }
 
+// pct's k counts the case's steps only: two threads with kYieldsEach yield
+// points each take 2 * kYieldsEach steps, not those plus the harness's
+// starts, start latch, joins and ends (which, before they stopped counting,
+// made 18 of a run like this one's 28, and so most of its change points).
+TEST_F(ControllerTest, OnlyTheCasesOwnStepsCountTowardsK) {
+  for (const ScheduleSpec& spec : {pct(1, 10, true), walk(1, true), gil()}) {
+    SCOPED_TRACE(scheduler_name(spec.kind));
+    const TrialResult t = run("yields_only", spec);
+    ASSERT_TRUE(t.outcome.has_value()) << describe(t);
+    EXPECT_EQ(t.controlled->steps, 2 * kYieldsEach);
+    // The harness's steps are still traced.
+    if (spec.trace) EXPECT_GT(static_cast<std::int64_t>(t.controlled->trace.size()), 2 * kYieldsEach);
+  }
+}
+
+// Which of two waiters notify_one wakes is the strategy's choice: over a
+// handful of pct and walk seeds, each waiter is woken first at least once
+// (it used to be the lowest-numbered waiter, always).
+TEST_F(ControllerTest, NotifyOneWakesTheWaiterTheScheduleChooses) {
+  for (SchedulerKind kind : {SchedulerKind::kPct, SchedulerKind::kWalk}) {
+    SCOPED_TRACE(scheduler_name(kind));
+    std::set<std::int64_t> woken;
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+      const TrialResult t = run("first_woken", kind == SchedulerKind::kPct ? pct(seed, 30) : walk(seed));
+      ASSERT_TRUE(t.outcome.has_value()) << describe(t);
+      woken.insert(t.outcome->first());
+    }
+    EXPECT_EQ(woken, (std::set<std::int64_t>{0, 1}));
+  }
+}
+
+// A join tells threads apart by registration, not by std::thread::id (a
+// pthread_t: the address of a stack glibc reuses). The second thread of
+// id_reused gets the first one's id; in id_fresh an uncontrolled thread
+// takes the cached stack first, so it does not. The schedules must be the
+// same step for step. (When a join compared ids, the reused id made main
+// wait in join twice: once for the second thread to begin, then for it to
+// end.)
+TEST_F(ControllerTest, ReusedThreadIdsDoNotChangeTheSchedule) {
+  for (const ScheduleSpec& spec : {pct(3, 6, true), walk(3, true), gil(1)}) {
+    SCOPED_TRACE(scheduler_name(spec.kind));
+    ScheduleSpec traced = spec;
+    traced.trace = true;
+    const TrialResult reused = run("id_reused", traced);
+    const TrialResult fresh = run("id_fresh", traced);
+    ASSERT_TRUE(reused.outcome.has_value()) << describe(reused);
+    ASSERT_TRUE(fresh.outcome.has_value()) << describe(fresh);
+    EXPECT_EQ(*reused.outcome, Outcome({2, 1})) << "the id was not reused: the test shows nothing";
+    EXPECT_EQ(*fresh.outcome, Outcome({2, 0})) << "the id was reused: the test shows nothing";
+    auto shape = [](const TrialResult& t) {
+      std::vector<std::string> steps;
+      for (const StepRecord& s : t.controlled->trace) steps.push_back(absl::StrCat(s.thread, " ", s.op));
+      return steps;
+    };
+    EXPECT_EQ(shape(reused), shape(fresh));
+    EXPECT_EQ(reused.controlled->steps, fresh.controlled->steps);
+  }
+}
+
+// A thread's turn ends after its captures and thread_locals are destroyed:
+// their destructors' harness locks are steps of that thread, before its
+// "end". (When the turn ended as the body returned, they ran beside the
+// next thread's turn, outside the schedule: no step at all.)
+TEST_F(ControllerTest, AThreadsCleanupRunsOnItsOwnTurn) {
+  for (const ScheduleSpec& spec : {gil(), pct(2, 10, true), walk(2, true)}) {
+    SCOPED_TRACE(scheduler_name(spec.kind));
+    ScheduleSpec traced = spec;
+    traced.trace = true;
+    const TrialResult t = run("cleanup", traced);
+    ASSERT_TRUE(t.outcome.has_value()) << describe(t);
+    EXPECT_EQ(*t.outcome, Outcome({1, 2, 3}));
+    const std::vector<StepRecord>& trace = t.controlled->trace;
+    const auto end = std::find_if(trace.begin(), trace.end(),
+                                  [](const StepRecord& s) { return s.thread == 1 && s.op == "end"; });
+    ASSERT_NE(end, trace.end());
+    const auto locks_before_end = std::count_if(
+        trace.begin(), end, [](const StepRecord& s) { return s.thread == 1 && s.op == "lock"; });
+    EXPECT_EQ(locks_before_end, 2);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Spurious wakeups (in this process: the option is a ScheduleSpec field)
+
+// The waiter checks its condition with `if`, not `while`: only a spurious
+// wakeup lets it go on with the condition false. Outcome: 1 if it did.
+Outcome if_instead_of_while(Threads& threads) {
+  Mutex mutex;
+  ConditionVariable cv;
+  bool ready = false;
+  bool went_on_unready = false;
+  threads.run(2, [&](int index) {
+    if (index == 0) {
+      std::unique_lock lock(mutex);
+      if (!ready) cv.wait(lock);
+      went_on_unready = !ready;
+    } else {
+      std::lock_guard lock(mutex);
+      ready = true;
+      cv.notify_one();
+    }
+  });
+  return went_on_unready ? 1 : 0;
+}
+
+Outcome run_here(Outcome (*body)(Threads&), const ScheduleSpec& spec) {
+  Controller controller(spec, {}, std::chrono::milliseconds(30'000));
+  controller.adopt_calling_thread();
+  Threads threads(spec, &controller);
+  const Outcome outcome = body(threads);
+  controller.finish();
+  return outcome;
+}
+
+TEST_F(ControllerTest, SpuriousWakeupsShowAWaitCheckedWithIf) {
+  for (SchedulerKind kind : {SchedulerKind::kPct, SchedulerKind::kWalk}) {
+    SCOPED_TRACE(scheduler_name(kind));
+    int without = 0;
+    int with = 0;
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+      ScheduleSpec spec{.kind = kind, .seed = seed, .depth = 3, .steps = 10};
+      without += run_here(if_instead_of_while, spec).first();
+      spec.spurious_wakeups = true;
+      with += run_here(if_instead_of_while, spec).first();
+    }
+    EXPECT_EQ(without, 0);
+    EXPECT_GT(with, 0);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Exact replay of every case
+
+// In a child started with HAZARDLAB_TEST_HEAP_NOISE set, the heap and the
+// thread stacks are laid out differently before the variant runs (random
+// allocations of many sizes, half of them kept, filled with random bytes;
+// threads started and joined), as they are in a trial that follows others
+// in one process. A schedule must not notice.
+const bool heap_noise = [] {
+  if (std::getenv("HAZARDLAB_TEST_HEAP_NOISE") == nullptr) return false;
+  static std::vector<std::unique_ptr<unsigned char[]>> kept;
+  std::mt19937 rng(std::random_device{}());
+  for (int i = 0; i < 4000; ++i) {
+    const std::size_t size = 1 + rng() % 600;
+    auto block = std::make_unique<unsigned char[]>(size);
+    for (std::size_t b = 0; b < size; ++b) block[b] = static_cast<unsigned char>(rng());
+    if (rng() % 2 == 0) kept.push_back(std::move(block));
+  }
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 1 + static_cast<int>(rng() % 4); ++i) {
+    threads.emplace_back([seed = rng()] {
+      std::vector<std::uint32_t> scratch(1 + seed % 300, seed);
+      (void)scratch;
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  return true;
+}();
+
+struct CaseVariant {
+  std::string case_name;
+  std::string variant;
+};
+
+std::vector<CaseVariant> catalog_variants() {
+  std::vector<CaseVariant> out;
+  for (const Case& c : all_cases()) {
+    if (c.order >= 10'000) continue;  // test-only cases
+    for (const Variant& v : c.variants) out.push_back({c.name, v.name});
+  }
+  return out;
+}
+
+// Everything a controlled trial reports, in one comparable text: outcome,
+// how it ended, n, k, the trace, the deadlock records, a stall.
+std::string everything(const TrialResult& t) {
+  std::string text = absl::StrCat("outcome=", t.outcome ? t.outcome->to_string() : "none", " exit=",
+                                  t.exit_code.value_or(-1), " signal=", t.signal.value_or(0), " hung=", t.hung);
+  if (!t.controlled) return text;
+  absl::StrAppend(&text, " n=", t.controlled->threads, " k=", t.controlled->steps, " stall=", t.controlled->stall);
+  for (const auto* records : {&t.controlled->trace, &t.controlled->deadlock}) {
+    absl::StrAppend(&text, "\n--");
+    for (const StepRecord& s : *records) {
+      absl::StrAppend(&text, "\n", s.step, " ", s.thread, " ", s.op);
+      for (std::uintptr_t frame : s.stack) absl::StrAppend(&text, " ", absl::Hex(frame));
+    }
+  }
+  return text;
+}
+
+class ReplayTest : public testing::TestWithParam<CaseVariant> {
+ protected:
+  void SetUp() override {
+    if (build_detector() == Detector::kTsan) GTEST_SKIP() << "controlled schedulers do not run under TSan";
+  }
+};
+
+TrialResult run_noisy(const Case& c, const Variant& v, const ScheduleSpec& spec) {
+  setenv("HAZARDLAB_TEST_HEAP_NOISE", "1", 1);
+  TrialResult t = run_trial(c, v, spec);
+  unsetenv("HAZARDLAB_TEST_HEAP_NOISE");
+  return t;
+}
+
+// Every variant of every case, under pct: the calibration run (no change
+// points) and two seeds' traced runs each give the same result twice, once
+// in a plain child and once in a child whose heap and stacks were disturbed
+// first; every child has its own address randomization. (The defects it
+// guards against have tests of their own that failed before their fixes:
+// ReusedThreadIdsDoNotChangeTheSchedule, AThreadsCleanupRunsOnItsOwnTurn.
+// This one passed on that code too, in this binary's layout; the command
+// line's own layout showed semaphore_bound's seed 7 at 85 or 90 steps.)
+TEST_P(ReplayTest, PctReplaysExactlyWhateverTheAddresses) {
+  const Case& c = *find_case(GetParam().case_name);
+  const Variant& v = *c.find_variant(GetParam().variant);
+  ScheduleSpec calibration{.kind = SchedulerKind::kPct, .seed = 1, .depth = 1};
+  const TrialResult plain = run_trial(c, v, calibration);
+  const TrialResult noisy = run_noisy(c, v, calibration);
+  ASSERT_EQ(everything(plain), everything(noisy)) << "calibration";
+  const std::int64_t k = plain.controlled ? std::max<std::int64_t>(1, plain.controlled->steps) : 1;
+  for (std::uint64_t seed : {1, 2}) {
+    SCOPED_TRACE(absl::StrCat("seed ", seed, ", k ", k));
+    // A trace of a few hundred thousand steps would overflow the result
+    // channel (8 MB): those runs compare all but the trace.
+    ScheduleSpec spec{.kind = SchedulerKind::kPct, .seed = seed, .depth = 3, .steps = k, .trace = k <= 50'000};
+    const TrialResult first = run_trial(c, v, spec);
+    const TrialResult again = run_noisy(c, v, spec);
+    const std::string a = everything(first);
+    const std::string b = everything(again);
+    if (a != b) {
+      // The first differing line, not two traces of thousands of steps.
+      std::size_t at = 0;
+      while (at < std::min(a.size(), b.size()) && a[at] == b[at]) ++at;
+      const std::size_t from = a.rfind('\n', at) == std::string::npos ? 0 : a.rfind('\n', at);
+      ADD_FAILURE() << "differs from: " << a.substr(from, 200) << "\n   vs: " << b.substr(from, 200)
+                    << "\nfirst: " << a.substr(0, a.find('\n')) << "\nagain: " << b.substr(0, b.find('\n'));
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryVariant, ReplayTest, testing::ValuesIn(catalog_variants()),
+                         [](const testing::TestParamInfo<CaseVariant>& info) {
+                           return absl::StrCat(info.param.case_name, "_", info.param.variant);
+                         });
+
 // ---------------------------------------------------------------------------
 // Strategies, without processes
 
@@ -589,12 +946,92 @@ TEST(StrategyTest, PctLowersToTheRankOfTheChangePointInDrawOrder) {
     // Thread 0 runs at the earlier point (drawn second: priority 2), thread
     // 1 at the later one (drawn first: priority 1).
     for (std::int64_t step = 1; step <= points[0]; ++step) {
-      strategy->choose(both, step <= points[1] ? 0 : 1, StepKind::kYield, step);
+      strategy->choose(both, step <= points[1] ? 0 : 1, {.kind = StepKind::kYield, .number = step});
     }
-    EXPECT_EQ(strategy->choose(both, 1, StepKind::kYield, points[0] + 1), 0) << "seed " << seed;
+    EXPECT_EQ(strategy->choose(both, 1, {.kind = StepKind::kYield, .number = points[0] + 1}), 0) << "seed " << seed;
     return;
   }
   FAIL() << "no seed drew its second change point first";
+}
+
+// A change point that falls on a step at which the running thread blocks
+// would lower a thread that cannot run: it moves to the next step whose
+// thread can go on. Depth 2 (one change point, at step p): the high-priority
+// thread runs until p, blocks there; the other runs step p+1; then the first
+// is woken. The change point must have lowered the one that ran at p+1, so
+// the woken thread runs again. (It used to lower the blocked one, which then
+// never got the turn back.)
+TEST(StrategyTest, PctChangePointOnABlockedStepLowersTheNextThreadThatCanRun) {
+  for (std::uint64_t seed = 0; seed < 50; ++seed) {
+    const ScheduleSpec spec{.kind = SchedulerKind::kPct, .seed = seed, .depth = 2, .steps = 20};
+    const std::int64_t p = pct_change_points(spec)[0];
+    const auto strategy = make_strategy(spec);
+    strategy->on_thread_added(0);
+    strategy->on_thread_added(1);
+    const int high = strategy->choose({0, 1}, 0, {.kind = StepKind::kOperation, .number = 0, .harness = true});
+    const int low = 1 - high;
+    for (std::int64_t step = 1; step < p; ++step) {
+      ASSERT_EQ(strategy->choose({0, 1}, high, {.kind = StepKind::kYield, .number = step}), high);
+    }
+    EXPECT_EQ(strategy->choose({low}, high, {.kind = StepKind::kBlocked, .number = p}), low);
+    EXPECT_EQ(strategy->choose({low}, low, {.kind = StepKind::kYield, .number = p + 1}), low);
+    EXPECT_EQ(strategy->choose({0, 1}, low, {.kind = StepKind::kYield, .number = p + 2}), high) << "seed " << seed;
+  }
+}
+
+// Harness steps do not advance k and never take a change point.
+TEST(StrategyTest, PctChangePointsSkipHarnessSteps) {
+  const ScheduleSpec spec{.kind = SchedulerKind::kPct, .seed = 4, .depth = 2, .steps = 5};
+  const std::int64_t p = pct_change_points(spec)[0];
+  const auto strategy = make_strategy(spec);
+  strategy->on_thread_added(0);
+  strategy->on_thread_added(1);
+  const int high = strategy->choose({0, 1}, 0, {.kind = StepKind::kOperation, .number = 0, .harness = true});
+  for (std::int64_t step = 1; step < p; ++step) strategy->choose({0, 1}, high, {.number = step});
+  // The harness step carrying the number p - 1 (nothing counted yet) keeps the order.
+  EXPECT_EQ(strategy->choose({0, 1}, high, {.kind = StepKind::kOperation, .number = p - 1, .harness = true}), high);
+  // The case's step p is the change point.
+  EXPECT_EQ(strategy->choose({0, 1}, high, {.number = p}), 1 - high);
+}
+
+// notify_one's waiter: walk and pct choose among all waiters (seeded), gil
+// takes the longest waiter (the first in the list).
+TEST(StrategyTest, WaiterChoiceIsSeededAndReachesEveryWaiter) {
+  for (SchedulerKind kind : {SchedulerKind::kWalk, SchedulerKind::kPct}) {
+    std::map<int, int> counts;
+    const auto strategy = make_strategy({.kind = kind, .seed = 11, .steps = 10});
+    for (int i = 0; i < 3000; ++i) ++counts[strategy->choose_waiter({4, 2, 7})];
+    EXPECT_EQ(counts.size(), 3u) << scheduler_name(kind);
+    for (int waiter : {4, 2, 7}) EXPECT_GT(counts[waiter], 800) << scheduler_name(kind);
+    const auto again = make_strategy({.kind = kind, .seed = 11, .steps = 10});
+    const auto other = make_strategy({.kind = kind, .seed = 11, .steps = 10});
+    std::vector<int> a, b;
+    for (int i = 0; i < 50; ++i) {
+      a.push_back(again->choose_waiter({4, 2, 7}));
+      b.push_back(other->choose_waiter({4, 2, 7}));
+    }
+    EXPECT_EQ(a, b);
+  }
+  const auto gil_strategy = make_strategy({.kind = SchedulerKind::kGil});
+  EXPECT_EQ(gil_strategy->choose_waiter({4, 2, 7}), 4);
+  EXPECT_FALSE(gil_strategy->wake_spuriously());
+}
+
+// Spurious wakeups happen only when the spec asks for them.
+TEST(StrategyTest, SpuriousWakeupsOnlyWhenAskedFor) {
+  for (SchedulerKind kind : {SchedulerKind::kWalk, SchedulerKind::kPct}) {
+    const auto off = make_strategy({.kind = kind, .seed = 5, .steps = 10});
+    const auto on = make_strategy({.kind = kind, .seed = 5, .steps = 10, .spurious_wakeups = true});
+    int spurious_off = 0;
+    int spurious_on = 0;
+    for (int i = 0; i < 1000; ++i) {
+      spurious_off += off->wake_spuriously();
+      spurious_on += on->wake_spuriously();
+    }
+    EXPECT_EQ(spurious_off, 0);
+    EXPECT_GT(spurious_on, 300);
+    EXPECT_LT(spurious_on, 700);
+  }
 }
 
 // gil keeps the running thread through operations, switches round robin
@@ -603,16 +1040,16 @@ TEST(StrategyTest, GilKeepsTheRunnerAndSwitchesRoundRobin) {
   const auto strategy = make_strategy({.kind = SchedulerKind::kGil, .switch_interval = 1});
   for (int i = 0; i < 3; ++i) strategy->on_thread_added(i);
   const std::vector<int> all = {0, 1, 2};
-  EXPECT_EQ(strategy->choose(all, 0, StepKind::kOperation, 1), 0);
-  EXPECT_EQ(strategy->choose(all, 0, StepKind::kOperation, 2), 0);
-  EXPECT_EQ(strategy->choose(all, 0, StepKind::kYield, 3), 1);
-  EXPECT_EQ(strategy->choose(all, 1, StepKind::kYield, 4), 2);
-  EXPECT_EQ(strategy->choose(all, 2, StepKind::kYield, 5), 0);  // wraps
+  EXPECT_EQ(strategy->choose(all, 0, {.kind = StepKind::kOperation, .number = 1}), 0);
+  EXPECT_EQ(strategy->choose(all, 0, {.kind = StepKind::kOperation, .number = 2}), 0);
+  EXPECT_EQ(strategy->choose(all, 0, {.kind = StepKind::kYield, .number = 3}), 1);
+  EXPECT_EQ(strategy->choose(all, 1, {.kind = StepKind::kYield, .number = 4}), 2);
+  EXPECT_EQ(strategy->choose(all, 2, {.kind = StepKind::kYield, .number = 5}), 0);  // wraps
   // The running thread blocked (it is not enabled): the next one after it.
-  EXPECT_EQ(strategy->choose({0, 2}, 1, StepKind::kBlocked, 6), 2);
-  EXPECT_EQ(strategy->choose({0, 1}, 2, StepKind::kBlocked, 7), 0);
+  EXPECT_EQ(strategy->choose({0, 2}, 1, {.kind = StepKind::kBlocked, .number = 6}), 2);
+  EXPECT_EQ(strategy->choose({0, 1}, 2, {.kind = StepKind::kBlocked, .number = 7}), 0);
   // Round robin skips threads that are not enabled.
-  EXPECT_EQ(strategy->choose({0, 2}, 0, StepKind::kYield, 8), 2);
+  EXPECT_EQ(strategy->choose({0, 2}, 0, {.kind = StepKind::kYield, .number = 8}), 2);
 }
 
 // With a switch interval, a yield point switches only once that many steps
@@ -623,7 +1060,7 @@ TEST(StrategyTest, GilSwitchesAtAYieldOnlyAfterTheInterval) {
   std::vector<int> chosen;
   int running = 0;
   for (std::int64_t step = 1; step <= 12; ++step) {
-    running = strategy->choose({0, 1}, running, StepKind::kYield, step);
+    running = strategy->choose({0, 1}, running, {.kind = StepKind::kYield, .number = step});
     chosen.push_back(running);
   }
   EXPECT_THAT(chosen, ElementsAre(0, 0, 0, 0, 1, 1, 1, 1, 1, 0, 0, 0));
@@ -635,7 +1072,7 @@ TEST(StrategyTest, WalkChoosesAmongTheEnabledAndReachesEachOne) {
   for (int i = 0; i < 6; ++i) strategy->on_thread_added(i);
   const std::vector<int> enabled = {1, 3, 4};
   std::map<int, int> counts;
-  for (std::int64_t step = 1; step <= 3000; ++step) ++counts[strategy->choose(enabled, 1, StepKind::kYield, step)];
+  for (std::int64_t step = 1; step <= 3000; ++step) ++counts[strategy->choose(enabled, 1, {.kind = StepKind::kYield, .number = step})];
   EXPECT_EQ(counts.size(), 3u);
   for (int thread : enabled) EXPECT_GT(counts[thread], 700) << "thread " << thread;
 }
@@ -647,7 +1084,7 @@ TEST(StrategyTest, WalkIsAFunctionOfItsSeed) {
     for (int i = 0; i < 4; ++i) strategy->on_thread_added(i);
     std::vector<int> out;
     for (std::int64_t step = 1; step <= 200; ++step) {
-      out.push_back(strategy->choose({0, 1, 2, 3}, 0, StepKind::kYield, step));
+      out.push_back(strategy->choose({0, 1, 2, 3}, 0, {.kind = StepKind::kYield, .number = step}));
     }
     return out;
   };

@@ -3,6 +3,7 @@
 #include <execinfo.h>
 #include <link.h>
 #include <signal.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -67,12 +68,32 @@ void leave_controlled_run_in_child() {
   Controller::leave_calling_thread();
 }
 
+// Set when AddressSanitizer begins a report. The report ends the process,
+// but symbolizing it (an external symbolizer the reporting thread waits
+// for) can take longer than the stall period on a loaded machine: the
+// monitor must not race it with a stall of its own.
+std::atomic<bool> g_sanitizer_reporting{false};
+
+// CPU time a thread has used so far (-1 when it cannot be read).
+std::chrono::nanoseconds thread_cpu_time(pthread_t thread) {
+  clockid_t clock;
+  timespec used{};
+  if (pthread_getcpuclockid(thread, &clock) != 0 || clock_gettime(clock, &used) != 0) {
+    return std::chrono::nanoseconds{-1};
+  }
+  return std::chrono::seconds(used.tv_sec) + std::chrono::nanoseconds(used.tv_nsec);
+}
+
 [[noreturn]] void misuse(const char* what) {
   std::fprintf(stderr, "hazardlab: controlled run: %s\n", what);
   std::abort();
 }
 
 }  // namespace
+
+// AddressSanitizer's hook at the start of every error report (a weak
+// definition in its runtime; never called in other builds).
+extern "C" void __asan_on_error() { g_sanitizer_reporting.store(true, std::memory_order_relaxed); }
 
 // A walk of the frame-pointer chain, from this function's caller outwards.
 // Not absl::GetStackTrace: its skip count assumes that it and its unwinder
@@ -128,16 +149,25 @@ Controller::~Controller() {
   monitor_.join();
 }
 
-void Controller::adopt_calling_thread() { claim(add_thread()); }
+void Controller::adopt_calling_thread() {
+  const int index = add_thread();
+  register_calling_thread(index);
+  claim(index);
+}
+
+void Controller::register_calling_thread(int index) {
+  ThreadState& me = threads_[static_cast<std::size_t>(index)];
+  me.id = std::this_thread::get_id();
+  me.handle = pthread_self();
+  me.registered.store(registrations_.fetch_add(1, std::memory_order_acq_rel) + 1, std::memory_order_release);
+  registrations_.notify_all();
+}
 
 void Controller::claim(int index) {
   current_ = this;
   current_index_ = index;
   internal::t_yield_hook = this;
-  ThreadState& me = threads_[static_cast<std::size_t>(index)];
-  me.status = Status::kRunnable;
-  me.id = std::this_thread::get_id();
-  me.handle = pthread_self();
+  threads_[static_cast<std::size_t>(index)].status = Status::kRunnable;
 }
 
 void Controller::leave_calling_thread() {
@@ -163,47 +193,89 @@ int Controller::add_thread() {
   return index;
 }
 
+namespace {
+
+// A thread-exit hook per thread of a controlled run. glibc runs thread-specific
+// data destructors after the thread's callable (and its captures) are
+// destroyed and after its thread_local destructors: the latest point at which
+// code of the thread still runs on it.
+pthread_key_t end_of_thread_key() {
+  static const pthread_key_t key = [] {
+    pthread_key_t made;
+    if (pthread_key_create(&made, &Controller::end_at_thread_exit_hook) != 0) {
+      std::fprintf(stderr, "hazardlab: controlled run: no thread-exit hook\n");
+      std::abort();
+    }
+    return made;
+  }();
+  return key;
+}
+
+}  // namespace
+
+void Controller::end_at_thread_exit_hook(void* controller) { static_cast<Controller*>(controller)->end(); }
+
 void Controller::begin(int index) {
+  // Registered at once, before the first turn: a join that names this
+  // thread need not wait for the schedule to start it.
+  register_calling_thread(index);
+  pthread_setspecific(end_of_thread_key(), this);
   ThreadState& me = threads_[static_cast<std::size_t>(index)];
   // Wait for the first turn; only then is this thread's state ours to write.
   while (me.turn.load(std::memory_order_acquire) == 0) me.turn.wait(0, std::memory_order_acquire);
   me.turn.store(0, std::memory_order_relaxed);
   claim(index);
-  // An id is reused once its thread has been joined: a finished thread with
-  // this id is gone, and a join naming the id means this one.
-  const int count = thread_count_.load(std::memory_order_relaxed);
-  for (int i = 0; i < count; ++i) {
-    ThreadState& t = threads_[static_cast<std::size_t>(i)];
-    if (i != index && t.status == Status::kFinished && t.id == me.id) t.id = std::thread::id();
-  }
-  wake_all(&thread_count_);  // joiners waiting for unborn threads to begin
-  step(StepKind::kOperation, "start", false);
+  step(StepKind::kOperation, "start", false, true);
+}
+
+void Controller::abandon(int index) {
+  ThreadState& t = threads_[static_cast<std::size_t>(index)];
+  // Only the thread holding the turn may change a status; the callable is
+  // destroyed by the thread that made it, which holds the turn.
+  if (current_ == this && t.status == Status::kUnborn) t.status = Status::kFinished;
+  t.abandoned.store(true, std::memory_order_release);
+  registrations_.fetch_add(1, std::memory_order_acq_rel);
+  registrations_.notify_all();
 }
 
 void Controller::end() {
   ThreadState& me = threads_[static_cast<std::size_t>(current_index_)];
   me.status = Status::kFinished;
-  wake_all(&threads_);  // joiners wait on the thread table
+  wake_all(&me);  // its joiners
   current_ = nullptr;
   current_index_ = -1;
   internal::t_yield_hook = nullptr;
-  step(StepKind::kBlocked, "end", false);
+  step(StepKind::kBlocked, "end", false, true);
 }
 
-void Controller::yield() { step(StepKind::kYield, "yield", false); }
+Controller::HarnessSteps::HarnessSteps() : controller_(Controller::current()) {
+  if (controller_) ++controller_->threads_[static_cast<std::size_t>(current_index_)].harness_steps;
+}
 
-void Controller::operation(const char* op) { step(StepKind::kOperation, op, false); }
+Controller::HarnessSteps::~HarnessSteps() {
+  if (controller_) --controller_->threads_[static_cast<std::size_t>(current_index_)].harness_steps;
+}
+
+void Controller::yield() { step(StepKind::kYield, "yield", false, false); }
+
+void Controller::operation(const char* op) { step(StepKind::kOperation, op, false, false); }
 
 void Controller::block(const void* object, const char* op) {
   ThreadState& me = threads_[static_cast<std::size_t>(current_index_)];
   me.status = Status::kBlocked;
   me.blocked_on = object;
-  step(StepKind::kBlocked, op, true);
+  me.blocked_at = all_steps() + 1;
+  step(StepKind::kBlocked, op, true, false);
+}
+
+void Controller::wait_for_notification(const void* object, const char* op) {
+  if (strategy_->wake_spuriously()) return step(StepKind::kYield, "spurious wakeup", false, false);
+  block(object, op);
 }
 
 void Controller::spin(const char* op) {
   threads_[static_cast<std::size_t>(current_index_)].status = Status::kSpinning;
-  step(StepKind::kBlocked, op, true);
+  step(StepKind::kBlocked, op, true, false);
 }
 
 void Controller::wake_all(const void* object) {
@@ -215,36 +287,62 @@ void Controller::wake_all(const void* object) {
 }
 
 void Controller::wake_one(const void* object) {
-  // The longest-waiting thread would be fairer, but the lowest index is as
-  // deterministic and the cases do not depend on the difference.
+  waiters_.clear();
   const int count = thread_count_.load(std::memory_order_relaxed);
   for (int i = 0; i < count; ++i) {
-    ThreadState& t = threads_[static_cast<std::size_t>(i)];
-    if (t.status == Status::kBlocked && t.blocked_on == object) {
-      t.status = Status::kRunnable;
-      return;
+    const ThreadState& t = threads_[static_cast<std::size_t>(i)];
+    if (t.status == Status::kBlocked && t.blocked_on == object) waiters_.push_back(i);
+  }
+  if (waiters_.empty()) return;
+  // First come, first served: the strategy sees them in the order they
+  // began to wait (two threads never block at the same step).
+  std::sort(waiters_.begin(), waiters_.end(), [this](int a, int b) {
+    return threads_[static_cast<std::size_t>(a)].blocked_at < threads_[static_cast<std::size_t>(b)].blocked_at;
+  });
+  threads_[static_cast<std::size_t>(strategy_->choose_waiter(waiters_))].status = Status::kRunnable;
+}
+
+int Controller::thread_of(std::thread::id id) {
+  for (;;) {
+    // Read the count first: a thread registers only after it was added.
+    const std::uint32_t seen = registrations_.load(std::memory_order_acquire);
+    const int count = thread_count_.load(std::memory_order_relaxed);
+    int latest = -1;
+    std::uint64_t latest_order = 0;
+    bool all_known = true;
+    for (int i = 0; i < count; ++i) {
+      ThreadState& t = threads_[static_cast<std::size_t>(i)];
+      const std::uint64_t order = t.registered.load(std::memory_order_acquire);
+      if (order == 0) {
+        all_known = all_known && t.abandoned.load(std::memory_order_acquire);
+        continue;
+      }
+      if (t.id != id || t.joined) continue;
+      // A thread that has not ended is alive, and no other live thread has
+      // its id: this is the one.
+      if (t.status != Status::kFinished) return i;
+      if (order > latest_order) {
+        latest = i;
+        latest_order = order;
+      }
     }
+    // Otherwise an ended thread with the id may be the one, or a thread that
+    // has not registered yet may have been given the id since that one
+    // exited: the one registered last holds it, once all have registered.
+    // The wait is outside the schedule: a started thread registers at once.
+    if (all_known) return latest;
+    registrations_.wait(seen, std::memory_order_acquire);
   }
 }
 
 void Controller::join(std::thread::id id) {
-  for (;;) {
-    const int count = thread_count_.load(std::memory_order_relaxed);
-    bool finished = false;
-    bool unborn = false;
-    for (int i = 0; i < count; ++i) {
-      const ThreadState& t = threads_[static_cast<std::size_t>(i)];
-      finished = finished || (t.id == id && t.status == Status::kFinished);
-      unborn = unborn || t.status == Status::kUnborn;
-    }
-    // A finished thread with this id is the one joined, unless a thread that
-    // has not begun yet holds the id now (an id is reused once its thread is
-    // joined, and begin() forgets the old holder): then wait for threads to
-    // begin. Otherwise the thread is not finished, or not begun and not
-    // known yet: wait for the next thread to end. Either way, look again.
-    if (finished && !unborn) return operation("joined");
-    block(finished ? static_cast<const void*>(&thread_count_) : &threads_, "join");
+  const int target = thread_of(id);
+  if (target >= 0) {
+    ThreadState& t = threads_[static_cast<std::size_t>(target)];
+    while (t.status != Status::kFinished) block(&t, "join");
+    t.joined = true;
   }
+  operation("joined");
 }
 
 const std::vector<int>& Controller::enabled() {
@@ -257,11 +355,14 @@ const std::vector<int>& Controller::enabled() {
   return candidates_;
 }
 
-void Controller::step(StepKind kind, const char* op, bool capture) {
+void Controller::step(StepKind kind, const char* op, bool capture, bool harness) {
   const int me = running();
   ThreadState& state = threads_[static_cast<std::size_t>(me)];
   const std::int64_t number = steps_.load(std::memory_order_relaxed) + 1;
   steps_.store(number, std::memory_order_relaxed);
+  harness = harness || state.harness_steps > 0;
+  const std::int64_t case_step = case_steps_.load(std::memory_order_relaxed) + (harness ? 0 : 1);
+  case_steps_.store(case_step, std::memory_order_relaxed);
   state.op.store(op, std::memory_order_relaxed);
   if (capture || hooks_.on_step) state.stack = capture_call_stack();
   if (hooks_.on_step) hooks_.on_step({number, me, op, state.stack});
@@ -289,7 +390,8 @@ void Controller::step(StepKind kind, const char* op, bool capture) {
       report_deadlock();
     }
   }
-  pass_turn_to(strategy_->choose(*candidates, me, kind, number), state.status != Status::kFinished);
+  const Step seen{.kind = kind, .number = case_step, .harness = harness};
+  pass_turn_to(strategy_->choose(*candidates, me, seen), state.status != Status::kFinished);
 }
 
 void Controller::set_spinners_runnable() {
@@ -319,7 +421,7 @@ void Controller::report_deadlock() {
   for (int i = 0; i < count; ++i) {
     const ThreadState& t = threads_[static_cast<std::size_t>(i)];
     if (t.status == Status::kFinished) continue;
-    waiting.push_back({steps(), i, t.op.load(std::memory_order_relaxed), t.stack});
+    waiting.push_back({all_steps(), i, t.op.load(std::memory_order_relaxed), t.stack});
   }
   if (hooks_.on_deadlock) hooks_.on_deadlock(waiting);
   misuse("deadlock with no handler");
@@ -334,23 +436,40 @@ void Controller::monitor() {
   const auto look_every = std::max(stall_after_ / 4, std::chrono::milliseconds(1));
   std::int64_t last_seen = -1;
   auto last_progress = std::chrono::steady_clock::now();
+  std::chrono::nanoseconds cpu_at_progress{-1};
+  int sampled = -1;  // whose CPU time cpu_at_progress is
   while (!finished_) {
     monitor_wake_.wait_for(lock, look_every, [&] { return finished_; });
     if (finished_) return;
-    const std::int64_t now = steps();
-    if (now != last_seen) {
-      last_seen = now;
-      last_progress = std::chrono::steady_clock::now();
-      continue;
-    }
-    if (std::chrono::steady_clock::now() - last_progress < stall_after_) continue;
-    // No step for a whole period: the running thread is stuck outside the
-    // harness. Ask it for its stack, then report.
+    const std::int64_t now = all_steps();
     const int stuck = running();
     ThreadState& t = threads_[static_cast<std::size_t>(stuck)];
+    const bool registered = t.registered.load(std::memory_order_acquire) != 0;
+    // A step in progress may hand the turn on after this look: measure the
+    // thread that holds it at the next look from then on.
+    if (now != last_seen || stuck != sampled) {
+      last_seen = now;
+      last_progress = std::chrono::steady_clock::now();
+      cpu_at_progress = registered ? thread_cpu_time(t.handle) : std::chrono::nanoseconds{-1};
+      sampled = stuck;
+      continue;
+    }
+    const auto idle = std::chrono::steady_clock::now() - last_progress;
+    if (idle < stall_after_ || g_sanitizer_reporting.load(std::memory_order_relaxed)) continue;
+    // No step for a whole period. A thread that has used the CPU for a
+    // good part of it is working, however slowly a loaded machine lets it
+    // (a stall must not depend on the load): it is reported only once it
+    // has used a whole period of CPU time without a step (a loop with no
+    // yield point). One that has barely run is stuck outside the harness.
+    if (registered && cpu_at_progress.count() >= 0) {
+      const auto used = thread_cpu_time(t.handle) - cpu_at_progress;
+      if (used * 20 > idle && used < stall_after_) continue;
+    }
+    // Ask the stuck thread for its stack, then report.
     // A thread handed the turn but never begun (its callable never ran on a
     // thread) has no handle to signal: report it without a stack.
-    if (t.handle != pthread_t{}) {
+    if (t.registered.load(std::memory_order_acquire) != 0) {
+      g_stalled_depth.store(-1, std::memory_order_release);
       struct sigaction action {};
       action.sa_handler = capture_stalled_stack;
       sigaction(SIGURG, &action, nullptr);

@@ -33,7 +33,7 @@ std::string thread_name(int index);
 // One scheduling step as --trace shows it, or one thread's last step when a
 // run ends early (deadlock, stall).
 struct StepRecord {
-  std::int64_t step = 0;
+  std::int64_t step = 0;  // every step counts here, the harness's own too
   int thread = 0;
   std::string op;   // "yield", "lock", "wait", "join", ...
   CallStack stack;  // empty unless tracing (or the thread is blocked)
@@ -47,6 +47,13 @@ struct StepRecord {
 // Only the thread holding the turn touches the controller's state; the turn
 // passes through one atomic flag per thread (release/acquire), which is also
 // what orders one thread's steps before the next thread's.
+//
+// Nothing the controller decides depends on an address: threads are known by
+// their index (creation order) and registration order, never ordered or told
+// apart by a pthread_t, which is a stack address that glibc reuses; waiters
+// are woken in the order they began to wait. So a schedule is the same
+// whether the run is alone in its process or follows others, with or
+// without address randomization.
 //
 // The handoff is synchronization that ThreadSanitizer would see as
 // happens-before, hiding exactly the races a schedule exposes; the harness
@@ -83,25 +90,51 @@ class Controller final : public YieldHook {
 
   // Thread lifecycle. The running thread registers a thread it is about to
   // create; the new OS thread calls begin() first (it waits for its first
-  // turn) and end() last.
+  // turn). The thread's turn ends when the thread itself does: after its
+  // callable and captures are destroyed and its thread_local destructors
+  // have run (begin() arranges it), so that no code of a finished thread
+  // runs beside the next thread's turn. abandon(): the callable for
+  // `index` was destroyed without ever running on a thread.
   int add_thread();
   void begin(int index);
-  void end();
+  void abandon(int index);
 
   // Steps, called by the thread holding the turn.
   void yield();                         // a yield point
   void at_yield_point() override { yield(); }
   void operation(const char* op);       // a synchronization operation that never blocks
   void block(const void* object, const char* op);  // cannot go on until `object` is woken
+  // A condition variable's wait: blocks until `object` is woken, unless the
+  // strategy makes this a spurious wakeup (then it is a step that returns).
+  void wait_for_notification(const void* object, const char* op);
   void spin(const char* op);            // waits for another thread's progress (a spin loop, a sleep)
   void wake_all(const void* object);
+  // Wakes one waiter of `object`: the strategy chooses which.
   void wake_one(const void* object);
   // Blocks until the thread with `id` has ended (it may not have begun yet).
   void join(std::thread::id id);
 
+  // Steps the harness takes on its own behalf while one is alive on the
+  // calling thread (the start latch of Threads::start, the joins of
+  // WorkerGroup) are traced but not counted: pct's k and its change points
+  // are over the case's own steps. A thread's start and end never count.
+  class HarnessSteps {
+   public:
+    HarnessSteps();
+    ~HarnessSteps();
+    HarnessSteps(const HarnessSteps&) = delete;
+    HarnessSteps& operator=(const HarnessSteps&) = delete;
+
+   private:
+    Controller* controller_;
+  };
+
   // The calling thread's controller: null outside controlled runs. Inline:
   // every yield point and harness lock asks.
   static Controller* current() { return current_; }
+  // The thread-exit hook begin() installs (public for the hook's C signature).
+  static void end_at_thread_exit_hook(void* controller);
+
   // The calling thread takes no more part in any controlled run (a forked
   // child's only thread: the others do not exist there).
   static void leave_calling_thread();
@@ -109,7 +142,10 @@ class Controller final : public YieldHook {
   // The index of the thread holding the turn (0 is main).
   int running_thread() const { return running(); }
   int threads_created() const { return thread_count_.load(std::memory_order_relaxed); }
-  std::int64_t steps() const { return steps_.load(std::memory_order_relaxed); }
+  // The case's steps so far (pct's k): every step but the harness's own.
+  std::int64_t steps() const { return case_steps_.load(std::memory_order_relaxed); }
+  // Every step so far, the harness's own included (a trace's numbering).
+  std::int64_t all_steps() const { return steps_.load(std::memory_order_relaxed); }
 
  private:
   enum class Status { kUnborn, kRunnable, kBlocked, kSpinning, kFinished };
@@ -117,16 +153,31 @@ class Controller final : public YieldHook {
   struct ThreadState {
     Status status = Status::kUnborn;
     const void* blocked_on = nullptr;
+    std::int64_t blocked_at = 0;  // the step it began to wait at: waiters wake first come, first served
+    bool joined = false;          // a harness join of it returned
+    int harness_steps = 0;        // HarnessSteps alive on this thread
+    // Written by the thread itself when it starts, before its first turn:
+    // `id` and `handle`, then `registered` (the order of registration, from
+    // 1) with release. A join tells threads apart by it, not by the id.
     std::thread::id id;
     pthread_t handle{};
+    std::atomic<std::uint64_t> registered{0};
+    std::atomic<bool> abandoned{false};
     std::atomic<const char*> op{"start"};  // last step's operation (read by the monitor)
     CallStack stack;                        // where it blocked
     std::atomic<std::uint32_t> turn{0};     // 1: this thread may run
   };
 
-  // The calling thread becomes thread `index`, runnable, with its id.
+  // The calling thread's id and handle go into thread `index`'s state.
+  void register_calling_thread(int index);
+  // The calling thread becomes thread `index`, runnable.
   void claim(int index);
-  void step(StepKind kind, const char* op, bool capture);
+  // The end of the calling thread's turn, from its thread-exit hook.
+  void end();
+  // The thread `id` names: the one registered last with that id, once
+  // every thread that may hold the id has registered; -1 if none does.
+  int thread_of(std::thread::id id);
+  void step(StepKind kind, const char* op, bool capture, bool harness);
   // Another thread made progress: every spinner may look again.
   void set_spinners_runnable();
   // The threads that may run next (unborn or runnable), ascending.
@@ -145,8 +196,13 @@ class Controller final : public YieldHook {
   std::atomic<int> thread_count_{0};
   std::atomic<int> running_{0};
   std::atomic<std::int64_t> steps_{0};
+  std::atomic<std::int64_t> case_steps_{0};
+  // Threads registered or abandoned so far; a join waits on it (outside the
+  // schedule) for a new thread's registration.
+  std::atomic<std::uint32_t> registrations_{0};
   int lone_spins_ = 0;
   std::vector<int> candidates_;  // enabled()'s answer, reused: a step allocates nothing
+  std::vector<int> waiters_;     // wake_one's, likewise
 
   // The stall monitor: an uncontrolled thread that wakes when no step has
   // happened for `stall_after_`.

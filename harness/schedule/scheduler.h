@@ -46,6 +46,7 @@ struct ScheduleSpec {
   int depth = 3;             // pct: bug depth d, so d-1 priority change points
   std::int64_t steps = 0;    // pct: k, the steps the change points are spread over
   int switch_interval = 1;   // gil: switch at a yield point once this many steps have passed
+  bool spurious_wakeups = false;  // walk, pct: a condition variable's wait may return unnotified
   bool trace = false;        // controlled: record every step
 
   static constexpr int kDefaultDepth = 3;

@@ -15,6 +15,17 @@ enum class StepKind {
   kBlocked,    // the running thread cannot go on (blocked, spinning, finished)
 };
 
+// One step as a strategy sees it.
+struct Step {
+  StepKind kind = StepKind::kYield;
+  // The case's steps so far, this one included when it is the case's: pct's
+  // k counts these, and a change point falls on one of them.
+  std::int64_t number = 0;
+  // The harness's own step (a thread's start or end, the start latch,
+  // threads.run's joins): not counted in `number`.
+  bool harness = false;
+};
+
 // The deciding half of a controlled scheduler: given the enabled threads,
 // which one runs next. Only the thread holding the turn calls it, so a
 // strategy needs no synchronization; every choice is a function of the seed
@@ -28,8 +39,15 @@ class Strategy {
 
   // `enabled`: ascending thread indices, never empty. `running` is the
   // thread at this step; it is among `enabled` unless kind is kBlocked.
-  // `step` counts from 1.
-  virtual int choose(const std::vector<int>& enabled, int running, StepKind kind, std::int64_t step) = 0;
+  virtual int choose(const std::vector<int>& enabled, int running, const Step& step) = 0;
+
+  // Which of the threads waiting on one object a notify_one wakes.
+  // `waiters`: in the order they began to wait, never empty.
+  virtual int choose_waiter(const std::vector<int>& waiters) { return waiters.front(); }
+
+  // Whether a condition variable's wait that is about to block returns at
+  // once instead, as a spurious wakeup (only when the spec asks for them).
+  virtual bool wake_spuriously() { return false; }
 };
 
 // walk, pct or gil, as `spec` says.

@@ -73,7 +73,7 @@ void ConditionVariable::wait(std::unique_lock<Mutex>& lock) {
   }
   mutex.held_ = false;
   c->wake_all(&mutex);
-  c->block(this, "wait");
+  c->wait_for_notification(this, "wait");
   while (mutex.held_) c->block(&mutex, "lock after wait");
   mutex.held_ = true;
 }

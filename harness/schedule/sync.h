@@ -57,7 +57,9 @@ class RecursiveMutex {
 
 // std::condition_variable, waiting with a std::unique_lock<Mutex>. In a
 // controlled run a notification wakes only threads already waiting, as the
-// standard says; there are no spurious wakeups.
+// standard says; which waiter notify_one wakes is the scheduler's choice, and
+// a wait returns spuriously only when the schedule asks for spurious wakeups
+// (ScheduleSpec::spurious_wakeups).
 class ConditionVariable {
  public:
   void wait(std::unique_lock<Mutex>& lock);

@@ -85,16 +85,25 @@ class Threads::Instrumented {
         controller_(controller),
         controlled_index_(controller ? controller->add_thread() : -1),
         body_(std::move(body)) {}
+  // A moved-from callable no longer stands for the thread.
+  Instrumented(Instrumented&& other) noexcept
+      : schedule_(std::move(other.schedule_)),
+        controller_(std::exchange(other.controller_, nullptr)),
+        controlled_index_(other.controlled_index_),
+        invoked_(other.invoked_),
+        body_(std::move(other.body_)) {}
+  Instrumented& operator=(Instrumented&&) = delete;
+  ~Instrumented() {
+    if (controller_ && !invoked_) controller_->abandon(controlled_index_);
+  }
 
   template <class... Args>
   auto operator()(Args&&... args) -> std::invoke_result_t<F&, Args...> {
+    invoked_ = true;
     ScheduleScope scope(schedule_.get());
-    if (!controller_) return std::invoke(body_, std::forward<Args>(args)...);
-    controller_->begin(controlled_index_);
-    struct End {
-      Controller* controller;
-      ~End() { controller->end(); }
-    } end{controller_};
+    // The turn ends at thread exit, after this callable, its captures and
+    // the thread's thread_locals are destroyed (Controller::begin).
+    if (controller_) controller_->begin(controlled_index_);
     return std::invoke(body_, std::forward<Args>(args)...);
   }
 
@@ -104,6 +113,7 @@ class Threads::Instrumented {
   std::unique_ptr<ThreadSchedule> schedule_;
   Controller* controller_;
   int controlled_index_;
+  bool invoked_ = false;
   F body_;
 };
 
