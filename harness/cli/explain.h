@@ -4,12 +4,16 @@
 #include "absl/strings/string_view.h"
 
 #include "harness/case.h"
+#include "nlohmann/json.hpp"
 
 namespace hazardlab {
 
 // The lesson, the outcome table, each variant's code and what every detector
 // is declared to see: what `hazardlab explain CASE` prints.
 std::string explain(const Case& c, const std::string& program);
+
+// The same lesson as data, for `hazardlab explain CASE --format=json`.
+nlohmann::json explain_json(const Case& c, const std::string& program);
 
 // The definition of function `name` in `source` (with the comment lines just
 // above it), or "" if it is not found. Case files define variants at column
