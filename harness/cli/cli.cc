@@ -72,23 +72,28 @@ CommandLine parse_command_line(int argc, char** argv) {
       line.help = true;
       continue;
     }
+    if (absl::StartsWith(arg, "--help=")) throw BadInput{"--help takes no value"};
     if (!absl::StartsWith(arg, "-")) {
       line.words.emplace_back(arg);
       continue;
     }
     if (!absl::StartsWith(arg, "--")) throw BadInput{absl::StrCat("unknown flag ", arg)};
     const std::size_t equals = arg.find('=');
-    const std::string typed(arg.substr(2, equals == absl::string_view::npos ? arg.npos : equals - 2));
-    absl::CommandLineFlag* flag = typed == "help" ? nullptr : absl::FindCommandLineFlag(absl::StrReplaceAll(typed, {{"-", "_"}}));
+    const absl::string_view typed = arg.substr(2, equals == absl::string_view::npos ? arg.npos : equals - 2);
+    // --seed-range and --seed_range are one flag; only the commands' own
+    // flags count, not whatever else a library registered.
+    const std::string name = absl::StrReplaceAll(typed, {{"_", "-"}});
+    absl::CommandLineFlag* flag =
+        is_command_flag(name) ? absl::FindCommandLineFlag(absl::StrReplaceAll(name, {{"-", "_"}})) : nullptr;
     if (!flag) throw BadInput{absl::StrCat("unknown flag --", typed)};
-    if (!line.flags.insert(typed).second) throw BadInput{absl::StrCat("--", typed, " is given twice")};
+    if (!line.flags.insert(name).second) throw BadInput{absl::StrCat("--", name, " is given twice")};
     std::string value = equals == absl::string_view::npos ? "" : std::string(arg.substr(equals + 1));
     if (equals == absl::string_view::npos) {
-      if (!flag->IsOfType<bool>()) throw BadInput{absl::StrCat("flag --", typed, " needs a value (--", typed, "=...)")};
+      if (!flag->IsOfType<bool>()) throw BadInput{absl::StrCat("flag --", name, " needs a value (--", name, "=...)")};
       value = "true";
     }
     std::string error;
-    if (!flag->ParseFrom(value, &error)) throw BadInput{absl::StrCat("bad value for --", typed, ": ", error)};
+    if (!flag->ParseFrom(value, &error)) throw BadInput{absl::StrCat("bad value for --", name, ": ", error)};
   }
   return line;
 }

@@ -113,6 +113,12 @@ const CommandUsage* find_command(absl::string_view name) {
   return it == all.end() ? nullptr : &*it;
 }
 
+bool is_command_flag(absl::string_view flag) {
+  return std::any_of(commands().begin(), commands().end(), [&](const CommandUsage& c) {
+    return std::find(c.flags.begin(), c.flags.end(), flag) != c.flags.end();
+  });
+}
+
 std::string command_names() { return "list, explain, run, classify or help"; }
 
 }  // namespace hazardlab

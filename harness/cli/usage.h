@@ -21,7 +21,10 @@ absl::string_view general_usage();
 // The command called `name`, or nullptr.
 const CommandUsage* find_command(absl::string_view name);
 
-// "list, run, explain or classify", for error messages.
+// Whether some command takes --`flag` (as typed, without dashes).
+bool is_command_flag(absl::string_view flag);
+
+// "list, explain, run, classify or help", for error messages.
 std::string command_names();
 
 }  // namespace hazardlab
