@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <iostream>
 #include <iterator>
-#include <set>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,7 +53,8 @@ struct BadInput {
 };
 
 // What the command line says: the words (the command and its arguments), the
-// flags given, by name as typed ("seed-range"), and whether help was asked for.
+// flags given, by name with dashes ("seed-range"), and whether help was asked
+// for. A flag's value is in its Abseil flag.
 struct CommandLine {
   std::vector<std::string> words;
   std::set<std::string> flags;
