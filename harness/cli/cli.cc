@@ -2,11 +2,13 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,7 @@
 #include "harness/cli/explain.h"
 #include "harness/registry.h"
 #include "harness/cli/render.h"
+#include "harness/cli/usage.h"
 #include "harness/run/runner.h"
 
 ABSL_FLAG(std::string, variant, "", "variant to run (default: every variant of the case)");
@@ -41,60 +44,52 @@ ABSL_FLAG(bool, trace, false, "controlled schedulers: print every step (thread, 
 ABSL_FLAG(bool, all, false, "run: every case and variant (the main job)");
 ABSL_FLAG(int, trials_per_child, hazardlab::BatchOptions{}.max_trials_per_child,
           "run: at most this many trials share one child process (1: every trial alone)");
-ABSL_FLAG(bool, help, false, "show usage");
 
 namespace hazardlab {
 namespace {
 
 constexpr int kBadInput = 2;
-constexpr char kUsage[] = R"(usage: hazardlab COMMAND [ARGS] [FLAGS]
-
-commands:
-  list                 the cases in teaching order, one line each
-  run CASE | --all     run variants and print histogram, verdict, evidence and seed
-  explain CASE         the lesson, the code, and what each detector is declared to see
-  classify             read a sanitizer log on stdin; print each report's kind and location
-
-flags:
-  --variant=V          one variant (default: all of the case's variants)
-  --detector=D         outcome | tsan | asan (default: this build's detector)
-  --scheduler=S        stress: none | yield | random (default: as the case declares)
-                       controlled: walk | pct | gil (dev and asan builds)
-  --seed=N             base seed; trial i uses N+i (default: random, always printed)
-  --trials=N           number of trials (default: the case's declared budget)
-  --keep-going         run every trial (for detection rates) instead of stopping early
-  --format=F           text | json
-  --trials-per-child=N at most N trials share one child process (default 1000; 1: each alone)
-controlled schedulers (one thread runs at a time; a run is a function of its seed):
-  --schedules=N        explore N schedules, stopping at the first failure
-  --seed-range=A:B     explore seeds A to B-1 (split exploration across shards)
-  --trace              print the schedule step by step (thread, operation, case line);
-                       one schedule unless --schedules or --trials says more
-  --depth=D            pct: bug depth, D-1 priority change points (default 3)
-  --pct-steps=K        pct: steps the change points are drawn from (default: measured)
-  --switch-interval=S  gil: switch at a yield point only S steps after the last switch
-exit code: 0 every verdict as declared, 1 some verdict not as declared, 2 bad input
-)";
 
 struct BadInput {
   std::string message;
 };
 
+// What the command line says: the words (the command and its arguments), the
+// flags given, by name with dashes ("seed-range"), and whether help was asked
+// for. A flag's value is in its Abseil flag.
+struct CommandLine {
+  std::vector<std::string> words;
+  std::set<std::string> flags;
+  bool help = false;
+
+  bool given(absl::string_view flag) const { return flags.count(std::string(flag)) > 0; }
+};
+
 // Abseil's own parser exits with 1 on an unknown flag; a user tool exits with
 // 2 on bad input. So parse here, and let Abseil parse each value.
-std::vector<std::string> parse_flags(int argc, char** argv) {
-  std::vector<std::string> positional;
+CommandLine parse_command_line(int argc, char** argv) {
+  CommandLine line;
   for (int i = 1; i < argc; ++i) {
     const absl::string_view arg = argv[i];
-    if (!absl::StartsWith(arg, "--")) {
-      positional.emplace_back(arg);
+    if (arg == "-h" || arg == "--help") {
+      line.help = true;
       continue;
     }
+    if (absl::StartsWith(arg, "--help=")) throw BadInput{"--help takes no value"};
+    if (!absl::StartsWith(arg, "-")) {
+      line.words.emplace_back(arg);
+      continue;
+    }
+    if (!absl::StartsWith(arg, "--")) throw BadInput{absl::StrCat("unknown flag ", arg)};
     const std::size_t equals = arg.find('=');
-    std::string name = absl::StrReplaceAll(arg.substr(2, equals == absl::string_view::npos ? arg.npos : equals - 2),
-                                           {{"-", "_"}});
-    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
-    if (!flag) throw BadInput{absl::StrCat("unknown flag --", arg.substr(2, equals == arg.npos ? arg.npos : equals - 2))};
+    const absl::string_view typed = arg.substr(2, equals == absl::string_view::npos ? arg.npos : equals - 2);
+    // --seed-range and --seed_range are one flag; only the commands' own
+    // flags count, not whatever else a library registered.
+    const std::string name = absl::StrReplaceAll(typed, {{"_", "-"}});
+    absl::CommandLineFlag* flag =
+        is_command_flag(name) ? absl::FindCommandLineFlag(absl::StrReplaceAll(name, {{"-", "_"}})) : nullptr;
+    if (!flag) throw BadInput{absl::StrCat("unknown flag --", typed)};
+    if (!line.flags.insert(name).second) throw BadInput{absl::StrCat("--", name, " is given twice")};
     std::string value = equals == absl::string_view::npos ? "" : std::string(arg.substr(equals + 1));
     if (equals == absl::string_view::npos) {
       if (!flag->IsOfType<bool>()) throw BadInput{absl::StrCat("flag --", name, " needs a value (--", name, "=...)")};
@@ -103,7 +98,18 @@ std::vector<std::string> parse_flags(int argc, char** argv) {
     std::string error;
     if (!flag->ParseFrom(value, &error)) throw BadInput{absl::StrCat("bad value for --", name, ": ", error)};
   }
-  return positional;
+  return line;
+}
+
+// A flag that does not apply to the command is an error, not ignored: a user
+// who typed it expected it to do something.
+void check_flags_apply(const CommandUsage& command, const CommandLine& line) {
+  for (const std::string& flag : line.flags) {
+    if (std::find(command.flags.begin(), command.flags.end(), flag) == command.flags.end()) {
+      throw BadInput{absl::StrCat("--", flag, " does not apply to ", command.name, " (hazardlab help ", command.name,
+                                  " lists its flags)")};
+    }
+  }
 }
 
 const Case& case_named(absl::string_view name) {
@@ -140,29 +146,24 @@ std::optional<SchedulerKind> chosen_scheduler() {
 }
 
 // The flags that only mean something under one scheduler.
-void check_schedule_flags(std::optional<SchedulerKind> kind) {
+void check_schedule_flags(const CommandLine& line, std::optional<SchedulerKind> kind) {
   const bool controlled = kind && is_controlled(*kind);
-  const auto only_with = [&](bool set, const char* flag, bool allowed, const char* where) {
-    if (set && !allowed) throw BadInput{absl::StrCat(flag, " applies to ", where)};
+  const auto only_with = [&](const char* flag, bool allowed, const char* where) {
+    if (line.given(flag) && !allowed) throw BadInput{absl::StrCat("--", flag, " applies to ", where)};
   };
-  only_with(absl::GetFlag(FLAGS_schedules) != 0, "--schedules", controlled, "--scheduler=walk, pct or gil");
-  only_with(!absl::GetFlag(FLAGS_seed_range).empty(), "--seed-range", controlled, "--scheduler=walk, pct or gil");
-  only_with(absl::GetFlag(FLAGS_trace), "--trace", controlled, "--scheduler=walk, pct or gil");
-  const bool pct = kind == SchedulerKind::kPct;
-  only_with(absl::GetFlag(FLAGS_depth) != ScheduleSpec::kDefaultDepth, "--depth", pct, "--scheduler=pct");
-  only_with(absl::GetFlag(FLAGS_pct_steps) != 0, "--pct-steps", pct, "--scheduler=pct");
-  only_with(absl::GetFlag(FLAGS_switch_interval) != 1, "--switch-interval", kind == SchedulerKind::kGil,
-            "--scheduler=gil");
+  only_with("schedules", controlled, "--scheduler=walk, pct or gil");
+  only_with("seed-range", controlled, "--scheduler=walk, pct or gil");
+  only_with("trace", controlled, "--scheduler=walk, pct or gil");
+  only_with("depth", kind == SchedulerKind::kPct, "--scheduler=pct");
+  only_with("pct-steps", kind == SchedulerKind::kPct, "--scheduler=pct");
+  only_with("switch-interval", kind == SchedulerKind::kGil, "--scheduler=gil");
   if (absl::GetFlag(FLAGS_depth) < 1) throw BadInput{"--depth must be at least 1"};
   if (absl::GetFlag(FLAGS_pct_steps) < 0) throw BadInput{"--pct-steps must not be negative"};
   if (absl::GetFlag(FLAGS_switch_interval) < 1) throw BadInput{"--switch-interval must be at least 1"};
-  if (absl::GetFlag(FLAGS_schedules) < 0) throw BadInput{"--schedules must be positive"};
-  const int counts = (absl::GetFlag(FLAGS_trials) > 0) + (absl::GetFlag(FLAGS_schedules) > 0) +
-                     !absl::GetFlag(FLAGS_seed_range).empty();
+  if (line.given("schedules") && absl::GetFlag(FLAGS_schedules) < 1) throw BadInput{"--schedules must be at least 1"};
+  const int counts = line.given("trials") + line.given("schedules") + line.given("seed-range");
   if (counts > 1) throw BadInput{"give one of --trials, --schedules and --seed-range"};
-  if (!absl::GetFlag(FLAGS_seed_range).empty() && !absl::GetFlag(FLAGS_seed).empty()) {
-    throw BadInput{"give --seed or --seed-range, not both"};
-  }
+  if (line.given("seed-range") && line.given("seed")) throw BadInput{"give --seed or --seed-range, not both"};
 }
 
 // --seed-range=A:B as (A, B - A).
@@ -292,16 +293,19 @@ int command_list() {
   return 0;
 }
 
-int command_run(const std::string& program, const std::vector<std::string>& args) {
+int command_run(const std::string& program, const CommandLine& line) {
+  const std::vector<std::string>& args = line.words;
   const bool all = absl::GetFlag(FLAGS_all);
-  if (all != args.empty()) throw BadInput{"run takes one CASE, or --all"};
+  if (all ? !args.empty() : args.size() != 1) throw BadInput{"run takes one CASE, or --all"};
   const Detector detector = chosen_detector();
   const std::string format = chosen_format();
   const std::uint64_t seed = chosen_seed();
-  if (absl::GetFlag(FLAGS_trials) < 0) throw BadInput{"--trials must be positive"};
+  if (line.given("trials") && absl::GetFlag(FLAGS_trials) < 1) throw BadInput{"--trials must be at least 1"};
   if (absl::GetFlag(FLAGS_trials_per_child) < 1) throw BadInput{"--trials-per-child must be at least 1"};
-  check_schedule_flags(chosen_scheduler());  // validate before running anything
+  check_schedule_flags(line, chosen_scheduler());  // validate before running anything
   chosen_seed_range();
+  // A trace is read one schedule at a time; --all prints a row per variant.
+  if (all && line.given("trace")) throw BadInput{"--trace reads one case's schedules: give a CASE, not --all"};
 
   std::vector<const Case*> cases;
   if (all) {
@@ -312,9 +316,14 @@ int command_run(const std::string& program, const std::vector<std::string>& args
   if (!all && cases[0]->variants.empty()) {
     throw BadInput{absl::StrCat(cases[0]->name, " is a benchmark lesson, not a test: ", cases[0]->benchmark)};
   }
+  // With --all, --variant picks that variant in every case that has one
+  // (--all --variant=broken); a name no case has is a typo, not an empty run.
   const std::string variant_name = absl::GetFlag(FLAGS_variant);
-  if (!variant_name.empty() && !all && !cases[0]->find_variant(variant_name)) {
-    throw BadInput{absl::StrCat("case ", cases[0]->name, " has no variant '", variant_name, "'")};
+  if (line.given("variant") && variant_name.empty()) throw BadInput{"--variant needs a name"};
+  if (!variant_name.empty() &&
+      std::none_of(cases.begin(), cases.end(), [&](const Case* c) { return c->find_variant(variant_name); })) {
+    throw BadInput{all ? absl::StrCat("no case has a variant '", variant_name, "'")
+                       : absl::StrCat("case ", cases[0]->name, " has no variant '", variant_name, "'")};
   }
 
   std::vector<std::pair<RunPlan, Judgement>> runs;
@@ -343,7 +352,8 @@ int command_run(const std::string& program, const std::vector<std::string>& args
     }
   }
   if (format == "json") {
-    std::cout << (json_runs.size() == 1 && !all ? json_runs[0] : json_runs).dump(2) << "\n";
+    // Always an array: a script reads one run and many the same way.
+    std::cout << json_runs.dump(2) << "\n";
   } else if (all) {
     std::cout << "\n" << render_table(runs);
   }
@@ -353,13 +363,21 @@ int command_run(const std::string& program, const std::vector<std::string>& args
   return 0;
 }
 
-int command_explain(const std::string& program, const std::vector<std::string>& args) {
-  if (args.size() != 1) throw BadInput{"explain takes one CASE"};
-  std::cout << explain(case_named(args[0]), program);
+int command_explain(const std::string& program, const CommandLine& line) {
+  if (line.words.size() != 1) throw BadInput{"explain takes one CASE"};
+  const std::string format = chosen_format();
+  const Case& c = case_named(line.words[0]);
+  if (format == "json") {
+    std::cout << explain_json(c, program).dump(2) << "\n";
+  } else {
+    std::cout << explain(c, program);
+  }
   return 0;
 }
 
-int command_classify() {
+// Like grep: 1 when the log holds a report, so a script can branch on it.
+int command_classify(const CommandLine& line) {
+  if (!line.words.empty()) throw BadInput{"classify takes no arguments: it reads the log on stdin"};
   const std::string format = chosen_format();
   const std::string log((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
   const std::vector<Report> reports = classify_reports(log);
@@ -372,6 +390,18 @@ int command_classify() {
   } else {
     for (const Report& r : reports) std::cout << render_report_text(r) << "\n";
   }
+  return reports.empty() ? 0 : 1;
+}
+
+int command_help(const CommandLine& line) {
+  if (line.words.size() > 1) throw BadInput{"help takes at most one COMMAND"};
+  if (line.words.empty()) {
+    std::cout << general_usage();
+    return 0;
+  }
+  const CommandUsage* command = find_command(line.words[0]);
+  if (!command) throw BadInput{absl::StrCat("unknown command '", line.words[0], "' (", command_names(), ")")};
+  std::cout << command->help;
   return 0;
 }
 
@@ -380,22 +410,31 @@ int command_classify() {
 int cli_main(int argc, char** argv) {
   const std::string program = argc > 0 ? argv[0] : "hazardlab";
   try {
-    std::vector<std::string> args = parse_flags(argc, argv);
-    if (absl::GetFlag(FLAGS_help) || (!args.empty() && args[0] == "help")) {
-      std::cout << kUsage;
+    CommandLine line = parse_command_line(argc, argv);
+    if (line.words.empty()) {
+      if (line.help) {
+        std::cout << general_usage();
+        return 0;
+      }
+      throw BadInput{absl::StrCat("missing command (", command_names(), ")")};
+    }
+    const std::string name = line.words[0];
+    line.words.erase(line.words.begin());
+    const CommandUsage* command = find_command(name);
+    if (!command) throw BadInput{absl::StrCat("unknown command '", name, "' (", command_names(), ")")};
+    check_flags_apply(*command, line);
+    if (line.help) {
+      std::cout << command->help;
       return 0;
     }
-    if (args.empty()) throw BadInput{"missing command (list, run, explain or classify)"};
-    const std::string command = args[0];
-    args.erase(args.begin());
-    if (command == "list") {
-      if (!args.empty()) throw BadInput{"list takes no arguments"};
+    if (name == "list") {
+      if (!line.words.empty()) throw BadInput{"list takes no arguments"};
       return command_list();
     }
-    if (command == "run") return command_run(program, args);
-    if (command == "explain") return command_explain(program, args);
-    if (command == "classify") return command_classify();
-    throw BadInput{absl::StrCat("unknown command '", command, "' (list, run, explain or classify)")};
+    if (name == "run") return command_run(program, line);
+    if (name == "explain") return command_explain(program, line);
+    if (name == "classify") return command_classify(line);
+    return command_help(line);
   } catch (const BadInput& bad) {
     std::cerr << "hazardlab: " << bad.message << "\n";
     return kBadInput;

@@ -40,6 +40,18 @@ std::string describe_mutant(const Variant& v) {
   return absl::StrCat(text, "caught by ", absl::StrJoin(names, ", "));
 }
 
+namespace {
+
+absl::string_view source_file_name(const Case& c) {
+  return absl::string_view(c.source_file).substr(c.source_file.rfind('/') + 1);
+}
+
+std::string try_command(const Case& c, const Variant& v, const std::string& program) {
+  return absl::StrCat(program, " run ", c.name, " --variant=", v.name);
+}
+
+}  // namespace
+
 std::string explain(const Case& c, const std::string& program) {
   std::string out = absl::StrCat(c.name, ": ", c.title, "\n\n");
   absl::StrAppend(&out, "Notebook idea: ", c.notebook, "\n\n", c.lesson, "\n");
@@ -60,7 +72,7 @@ std::string explain(const Case& c, const std::string& program) {
                                           describe_expectation(v, Detector::kOutcome, SchedulerKind::kPct)));
     if (!v.is_broken()) absl::StrAppend(&out, absl::StrFormat("    %-8s %s\n", "mutant", describe_mutant(v)));
   }
-  const absl::string_view file = absl::string_view(c.source_file).substr(c.source_file.rfind('/') + 1);
+  const absl::string_view file = source_file_name(c);
   const absl::string_view source = case_source(file);
   if (!c.variants.empty()) absl::StrAppend(&out, "\nThe code (cases/", file, "):\n");
   for (const Variant& v : c.variants) {
@@ -71,9 +83,41 @@ std::string explain(const Case& c, const std::string& program) {
   if (c.variants.empty()) return out;
   absl::StrAppend(&out, "\nTry it:\n");
   for (const Variant& v : c.variants) {
-    absl::StrAppend(&out, "  ", program, " run ", c.name, " --variant=", v.name, "\n");
+    absl::StrAppend(&out, "  ", try_command(c, v, program), "\n");
   }
   return out;
+}
+
+nlohmann::json explain_json(const Case& c, const std::string& program) {
+  nlohmann::json outcomes = nlohmann::json::array();
+  for (const OutcomeClass& oc : c.outcomes) {
+    outcomes.push_back(
+        {{"outcome", oc.matcher.text}, {"class", outcome_kind_name(oc.kind)}, {"description", oc.description}});
+  }
+  const absl::string_view file = source_file_name(c);
+  const absl::string_view source = case_source(file);
+  nlohmann::json variants = nlohmann::json::array();
+  for (const Variant& v : c.variants) {
+    nlohmann::json expect;
+    for (Detector d : kAllDetectors) expect[std::string(detector_name(d))] = describe_expectation(v, d);
+    expect["pct"] = describe_expectation(v, Detector::kOutcome, SchedulerKind::kPct);
+    if (!v.is_broken()) expect["mutant"] = describe_mutant(v);
+    const std::string code = extract_function(source, v.name);
+    variants.push_back({{"name", v.name},
+                        {"broken", v.is_broken()},
+                        {"expect", expect},
+                        {"code", code.empty() ? nlohmann::json(nullptr) : nlohmann::json(code)},
+                        {"try", try_command(c, v, program)}});
+  }
+  return {{"name", c.name},
+          {"title", c.title},
+          {"notebook", c.notebook},
+          {"lesson", c.lesson},
+          {"outcome_meaning", c.outcome_meaning},
+          {"outcomes", outcomes},
+          {"variants", variants},
+          {"source", absl::StrCat("cases/", file)},
+          {"benchmark", c.benchmark.empty() ? nlohmann::json(nullptr) : nlohmann::json(c.benchmark)}};
 }
 
 }  // namespace hazardlab

@@ -4,6 +4,7 @@
 #include "absl/strings/string_view.h"
 
 #include "harness/case.h"
+#include "nlohmann/json.hpp"
 
 namespace hazardlab {
 
@@ -14,6 +15,9 @@ std::string explain(const Case& c, const std::string& program);
 // What the mutation test does to a fixed variant, in words: the line its
 // mutant removes and the detectors that catch it, or why none do.
 std::string describe_mutant(const Variant& v);
+
+// The same lesson as data, for `hazardlab explain CASE --format=json`.
+nlohmann::json explain_json(const Case& c, const std::string& program);
 
 // The definition of function `name` in `source` (with the comment lines just
 // above it), or "" if it is not found. Case files define variants at column

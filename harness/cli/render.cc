@@ -69,11 +69,12 @@ std::vector<TraceLine> trace_lines(const std::vector<StepRecord>& trace) {
 
 std::string replay_command(const std::string& program, const RunPlan& plan, const Judgement& judgement) {
   const bool single = judgement.first_evidence_seed.has_value();
-  const bool controlled = is_controlled(plan.spec.kind);
+  // --trace only when the run was traced: a trace prints every step, tens of
+  // thousands of lines for a counting case, so it is something to ask for.
   return absl::StrCat(program, " run ", plan.c->name, " --variant=", plan.variant->name,
                       " --detector=", detector_name(plan.detector), " --scheduler=", scheduler_name(plan.spec.kind),
                       schedule_flags(plan.spec), " --seed=", single ? *judgement.first_evidence_seed : plan.spec.seed,
-                      " --trials=", single ? 1 : plan.trials, controlled && single ? " --trace" : "");
+                      " --trials=", single ? 1 : plan.trials, plan.spec.trace ? " --trace" : "");
 }
 
 std::string render_report_text(const Report& report) {
@@ -131,6 +132,9 @@ std::string render_text(const std::string& program, const RunPlan& plan, const J
     }
   }
   absl::StrAppend(&out, "  replay:   ", replay_command(program, plan, j), "\n");
+  if (is_controlled(plan.spec.kind) && j.first_evidence_seed && !plan.spec.trace) {
+    absl::StrAppend(&out, "            (add --trace to it to print that schedule step by step)\n");
+  }
   return out;
 }
 

@@ -58,7 +58,7 @@ enum class YieldDecision { kContinue, kYield, kSleep };
 // The per-thread half of a scheduler. Each worker thread owns one, seeded from
 // the run's seed and the thread's index, so decisions are a function of
 // (seed, index, how many yield points the thread has passed).
-class ThreadSchedule : public YieldHook {
+class ThreadSchedule final : public YieldHook {
  public:
   // Probabilities of the random scheduler, per yield point.
   static constexpr double kYieldProbability = 0.01;

@@ -1,0 +1,126 @@
+#include "harness/cli/usage.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+
+namespace hazardlab {
+namespace {
+
+constexpr char kGeneral[] = R"(usage: hazardlab COMMAND [ARGS] [FLAGS]
+
+commands:
+  list              the cases in teaching order, one line each
+  explain CASE      the lesson, the code, and what each detector is declared to see
+  run CASE          run a case's variants: histogram, verdict, evidence, seed, replay command
+  run --all         every case and variant under this build's detector, then a verdict table
+  classify < LOG    read a sanitizer log; print each report's kind and location
+  help [COMMAND]    this text, or one command's flags (also: COMMAND --help, -h)
+
+exit code: 0 every verdict as declared (classify: no report), 1 some verdict not as
+declared (classify: a report found), 2 bad input, with one line on stderr
+)";
+
+constexpr char kList[] = R"(usage: hazardlab list [--format=text|json|ctest]
+
+Every case in teaching order, one line each.
+
+  --format=F   text (default); json: each case's variants and what each detector
+               is declared to see; ctest: one line per CTest test of this build
+               (name|labels|arguments), read by the test suite
+
+exit code: 0, or 2 on bad input
+)";
+
+constexpr char kExplain[] = R"(usage: hazardlab explain CASE [--format=text|json]
+
+The lesson with the failing interleaving as numbered steps, the outcome table,
+what each detector is declared to see for each variant, each variant's code, and
+the commands that run them.
+
+  --format=F   text (default) or json (one object: name, title, lesson, outcomes,
+               variants with their expectations and code)
+
+exit code: 0, or 2 on bad input (an unknown case)
+)";
+
+constexpr char kRun[] = R"(usage: hazardlab run CASE [FLAGS]
+       hazardlab run --all [FLAGS]
+
+Runs variants in child processes under this build's detector (build/dev: outcome,
+build/tsan: ThreadSanitizer, build/asan: AddressSanitizer + UBSan + LeakSanitizer)
+and prints the outcome histogram, the verdict with its evidence, the seed and the
+command that replays it.
+
+  --all                every case and every variant, ending in a verdict table
+  --variant=V          one variant (default: every variant of the case); with --all,
+                       variant V of every case that has one (--all --variant=broken)
+  --detector=D         outcome | tsan | asan: must be this build's (the default)
+  --scheduler=S        stress: none | yield | random (default: as the case declares)
+                       controlled: walk | pct | gil (dev and asan builds)
+  --seed=N             base seed; trial i uses N+i (default: random, always printed)
+  --trials=N           number of trials (default: the case's declared budget)
+  --keep-going         run every trial (for detection rates) instead of stopping early
+  --format=F           text (default) or json: an array, one object per run
+  --trials-per-child=N at most N trials share one child process (default 1000; 1: each
+                       alone, for a suspected effect of one trial on the next)
+controlled schedulers only (one thread runs at a time; a run is a function of its seed):
+  --schedules=N        explore N schedules (seeds --seed, --seed+1, ...), stopping at the
+                       first failure
+  --seed-range=A:B     explore seeds A to B-1 (to split one exploration across machines)
+  --trace              print the schedule step by step (thread, operation, case line);
+                       one schedule unless --schedules or --trials says more; not with --all
+  --depth=D            pct: bug depth, D-1 priority change points (default 3)
+  --pct-steps=K        pct: steps the change points are drawn from (default: measured)
+  --switch-interval=S  gil: switch at a yield point only S steps after the last switch
+
+exit code: 0 every verdict as declared, 1 some verdict not as declared, 2 bad input
+)";
+
+constexpr char kClassify[] = R"(usage: hazardlab classify [--format=text|json] < LOG
+
+Reads a sanitizer log on stdin (ThreadSanitizer, AddressSanitizer, UBSan,
+LeakSanitizer) and prints each report's tool, kind, location (the first frame in
+a file under cases/) and its frames in case code.
+
+  --format=F   text (default) or json (an array of reports)
+
+exit code: 0 no report found, 1 some report found, 2 bad input
+)";
+
+constexpr char kHelp[] = R"(usage: hazardlab help [COMMAND]
+
+Prints the list of commands, or one command's help (the same as COMMAND --help).
+)";
+
+const std::vector<CommandUsage>& commands() {
+  static const std::vector<CommandUsage> all = {
+      {"list", kList, {"format"}},
+      {"explain", kExplain, {"format"}},
+      {"run", kRun, {"all", "variant", "detector", "scheduler", "seed", "trials", "keep-going", "format", "schedules",
+                     "seed-range", "trials-per-child", "trace", "depth", "pct-steps", "switch-interval"}},
+      {"classify", kClassify, {"format"}},
+      {"help", kHelp, {}},
+  };
+  return all;
+}
+
+}  // namespace
+
+absl::string_view general_usage() { return kGeneral; }
+
+const CommandUsage* find_command(absl::string_view name) {
+  const auto& all = commands();
+  const auto it = std::find_if(all.begin(), all.end(), [&](const CommandUsage& c) { return c.name == name; });
+  return it == all.end() ? nullptr : &*it;
+}
+
+bool is_command_flag(absl::string_view flag) {
+  return std::any_of(commands().begin(), commands().end(), [&](const CommandUsage& c) {
+    return std::find(c.flags.begin(), c.flags.end(), flag) != c.flags.end();
+  });
+}
+
+std::string command_names() { return "list, explain, run, classify or help"; }
+
+}  // namespace hazardlab
