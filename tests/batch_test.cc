@@ -95,7 +95,11 @@ HAZARDLAB_CASE({
                  {"prints_its_seed", prints_its_seed, {}},
                  {"leaves_a_thread_at_seed_3", leaves_a_thread_at_seed_3, {}},
                  {"races_at_seed_4", races_at_seed_4, {}},
-                 {"leaves_a_writing_grandchild", leaves_a_writing_grandchild, {}}},
+                 {"leaves_a_writing_grandchild", leaves_a_writing_grandchild, {}},
+                 // Declared as ASan sees a heap error in it: a variant that
+                 // may damage the heap for the trial after it.
+                 {"may_corrupt_memory", ok, {asan_sees(report("heap-use-after-free"))}},
+                 {"only_leaks", ok, {asan_sees(report("detected memory leaks"))}}},
     .deadline = std::chrono::milliseconds(1000),
 });
 
@@ -225,6 +229,20 @@ TEST(BatchTest, AGrandchildThatKeepsWritingDiesWithItsTrial) {
   for (int i = 0; i < 100 && !is_gone(grandchild); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_TRUE(is_gone(grandchild)) << "grandchild " << grandchild << " outlived its trial";
   if (!is_gone(grandchild)) kill(grandchild, SIGKILL);
+}
+
+TEST(BatchTest, AVariantThatMayCorruptMemoryRunsAloneUnlessASanWatches) {
+  const std::vector<TrialResult> results = run("may_corrupt_memory", 1, 5);
+  ASSERT_EQ(results.size(), 5u);
+  std::set<std::int64_t> children;
+  for (const TrialResult& t : results) children.insert(child_of(t));
+  // In the asan build a heap error is reported (and ends the batch) in the
+  // trial that commits it, so the trials may share a child there.
+  EXPECT_EQ(children.size(), build_detector() == Detector::kAsan ? 1u : 5u);
+  // A leak damages nothing the next trial uses: batched in every build.
+  children.clear();
+  for (const TrialResult& t : run("only_leaks", 1, 5)) children.insert(child_of(t));
+  EXPECT_EQ(children.size(), 1u);
 }
 
 TEST(BatchTest, StoppingEarlyDiscardsTheRest) {

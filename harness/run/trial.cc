@@ -8,10 +8,12 @@
 #include <algorithm>
 #include <chrono>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "harness/run/channel.h"
 #include "harness/run/child_process.h"
+#include "harness/run/runner.h"
 
 namespace hazardlab {
 namespace {
@@ -183,15 +185,39 @@ class Batch {
   bool stopped_ = false;
 };
 
+// Whether the case declares that AddressSanitizer sees this variant corrupt
+// memory (a heap error, not a leak).
+bool may_corrupt_memory(const Variant& variant) {
+  for (const Expectation& e : variant.expect) {
+    if (e.detector != Detector::kAsan || e.kind != Expectation::Kind::kDetects) continue;
+    for (const Evidence& evidence : e.evidence) {
+      if (evidence.kind == Evidence::Kind::kReport && !absl::StrContains(evidence.detail, "leak")) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
+
+int trials_per_child(const Variant& variant, const BatchOptions& options) {
+  // A trial that corrupts the heap without crashing leaves the damage to the
+  // next trial in its process, which may then crash (or crash differently:
+  // SIGABRT from glibc's heap checks where alone it was SIGSEGV) and be blamed
+  // for it. Only the asan build sees the corruption where it happens, and a
+  // report ends the batch there; everywhere else such a variant's trials run
+  // one to a child.
+  if (may_corrupt_memory(variant) && build_detector() != Detector::kAsan) return 1;
+  return std::max(1, options.max_trials_per_child);
+}
 
 void run_trials(const Case& c, const Variant& variant, const ScheduleSpec& spec, int count, const TrialSink& sink,
                 const BatchOptions& options) {
+  const int per_child = trials_per_child(variant, options);
   int done = 0;
   while (done < count) {
     ScheduleSpec first = spec;
     first.seed += static_cast<std::uint64_t>(done);
-    Batch batch(c, variant, first, std::min(count - done, std::max(1, options.max_trials_per_child)), sink);
+    Batch batch(c, variant, first, std::min(count - done, per_child), sink);
     const std::optional<int> used = batch.run();
     if (!used) return;
     done += *used;

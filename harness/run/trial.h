@@ -15,6 +15,11 @@ struct BatchOptions {
   int max_trials_per_child = 1000;
 };
 
+// How many trials of `variant` share one child: options' bound, or 1 for a
+// variant that may corrupt memory where no sanitizer would see it happen
+// (docs/how-a-verdict-is-made.md, "What may share a process").
+int trials_per_child(const Variant& variant, const BatchOptions& options);
+
 // Receives each trial's result, in seed order; returns false to stop the run
 // (the child running the next trial is killed, its trial discarded).
 using TrialSink = std::function<bool(TrialResult)>;
