@@ -300,12 +300,13 @@ int command_run(const std::string& program, const CommandLine& line) {
   const Detector detector = chosen_detector();
   const std::string format = chosen_format();
   const std::uint64_t seed = chosen_seed();
+  // A trace is read one schedule at a time; --all prints a row per variant.
+  // Said first: it holds in every build, whatever the scheduler.
+  if (all && line.given("trace")) throw BadInput{"--trace reads one case's schedules: give a CASE, not --all"};
   if (line.given("trials") && absl::GetFlag(FLAGS_trials) < 1) throw BadInput{"--trials must be at least 1"};
   if (absl::GetFlag(FLAGS_trials_per_child) < 1) throw BadInput{"--trials-per-child must be at least 1"};
   check_schedule_flags(line, chosen_scheduler());  // validate before running anything
   chosen_seed_range();
-  // A trace is read one schedule at a time; --all prints a row per variant.
-  if (all && line.given("trace")) throw BadInput{"--trace reads one case's schedules: give a CASE, not --all"};
 
   std::vector<const Case*> cases;
   if (all) {

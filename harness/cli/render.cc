@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "harness/evidence/symbolize.h"
 
 namespace hazardlab {
@@ -86,6 +87,19 @@ std::string render_report_text(const Report& report) {
   return text;
 }
 
+namespace {
+
+// The first few seeds of a histogram row, for the text table (JSON has all).
+std::string seeds_text(const std::vector<std::uint64_t>& seeds) {
+  constexpr std::size_t kShown = 5;
+  if (seeds.empty()) return "";
+  const std::vector<std::uint64_t> shown(seeds.begin(), seeds.begin() + std::min(seeds.size(), kShown));
+  return absl::StrCat(seeds.size() == 1 ? "  seed " : "  seeds ", absl::StrJoin(shown, ", "),
+                      seeds.size() > kShown ? ", ..." : "");
+}
+
+}  // namespace
+
 std::string render_text(const std::string& program, const RunPlan& plan, const Judgement& j) {
   std::string out = absl::StrFormat("%s / %s  (detector %s, scheduler %s, seed %d)\n", plan.c->name,
                                     plan.variant->name, detector_name(plan.detector), scheduler_name(plan.spec.kind),
@@ -93,8 +107,8 @@ std::string render_text(const std::string& program, const RunPlan& plan, const J
   absl::StrAppend(&out, absl::StrFormat("  %6s  %-11s %s\n", "trials", "class", plan.c->outcome_meaning));
   for (const Histogram::Row& row : j.histogram.rows()) {
     const std::string label = row.description.empty() ? row.label : absl::StrCat(row.label, "  (", row.description, ")");
-    absl::StrAppend(&out, absl::StrFormat("  %6d  %-11s %s\n", row.count, row.kind ? outcome_kind_name(*row.kind) : "-",
-                                          label));
+    absl::StrAppend(&out, absl::StrFormat("  %6d  %-11s %s%s\n", row.count, row.kind ? outcome_kind_name(*row.kind) : "-",
+                                          label, seeds_text(row.seeds)));
   }
   for (const auto& [kind, count] : j.report_kinds) {
     absl::StrAppend(&out, absl::StrFormat("  report: %s in %d of %d trials\n", kind, count, j.trials));
@@ -154,6 +168,7 @@ nlohmann::json render_json(const std::string& program, const RunPlan& plan, cons
     entry["outcome"] = row.outcome ? nlohmann::json(row.outcome->values()) : nlohmann::json(nullptr);
     entry["class"] = row.kind ? nlohmann::json(outcome_kind_name(*row.kind)) : nlohmann::json(nullptr);
     entry["description"] = row.description;
+    if (!row.seeds.empty()) entry["seeds"] = row.seeds;
     histogram.push_back(entry);
   }
   nlohmann::json out = {

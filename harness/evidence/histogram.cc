@@ -2,17 +2,19 @@
 
 namespace hazardlab {
 
-void Histogram::add(const Outcome& outcome, const Classification& classification) {
+void Histogram::add(const Outcome& outcome, const Classification& classification, std::uint64_t seed) {
   Row& row = outcomes_[outcome];
-  if (row.count == 0) row = Row{outcome, outcome.to_string(), classification.kind, classification.description, 0};
+  if (row.count == 0) row = Row{outcome, outcome.to_string(), classification.kind, classification.description, 0, {}};
   ++row.count;
+  if (row.kind != OutcomeKind::kAcceptable) row.seeds.push_back(seed);
   ++total_;
 }
 
-void Histogram::add_without_outcome(const std::string& label) {
+void Histogram::add_without_outcome(const std::string& label, std::uint64_t seed) {
   Row& row = without_outcome_[label];
   row.label = label;
   ++row.count;
+  row.seeds.push_back(seed);
   ++total_;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -11,6 +12,9 @@ namespace hazardlab {
 
 // Runs summarised as outcome -> count -> class, plus the runs that returned
 // no outcome (hangs, crashes), which are counted under a label of their own.
+// Every run that may be evidence of something (a forbidden or interesting
+// outcome, no outcome at all) keeps its seed, so each can be replayed; the
+// seeds of acceptable outcomes are not kept (a clean soak has 100,000).
 class Histogram {
  public:
   struct Row {
@@ -19,10 +23,11 @@ class Histogram {
     std::optional<OutcomeKind> kind; // the class of an outcome
     std::string description;
     int count = 0;
+    std::vector<std::uint64_t> seeds;  // in the order added; empty for acceptable outcomes
   };
 
-  void add(const Outcome& outcome, const Classification& classification);
-  void add_without_outcome(const std::string& label);
+  void add(const Outcome& outcome, const Classification& classification, std::uint64_t seed);
+  void add_without_outcome(const std::string& label, std::uint64_t seed);
 
   // Outcomes in ascending order, then the runs without an outcome.
   std::vector<Row> rows() const;

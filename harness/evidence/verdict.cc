@@ -297,9 +297,9 @@ bool Judge::add(const TrialResult& trial) {
     if (j.trials == 1) j.trace = trial.controlled->trace;
   }
   if (trial.outcome) {
-    j.histogram.add(*trial.outcome, classify_outcome(case_.outcomes, *trial.outcome));
+    j.histogram.add(*trial.outcome, classify_outcome(case_.outcomes, *trial.outcome), trial.seed);
   } else {
-    j.histogram.add_without_outcome(no_outcome_label(trial));
+    j.histogram.add_without_outcome(no_outcome_label(trial), trial.seed);
   }
 
   const std::vector<Finding> found = findings_of(case_, detector_, trial);
