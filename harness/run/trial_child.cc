@@ -34,6 +34,7 @@
 #include "absl/strings/string_view.h"
 #include "harness/registry.h"
 #include "harness/run/channel.h"
+#include "harness/run/cpu_claim.h"
 #include "harness/run/child_process.h"
 #include "harness/run/trial.h"
 
@@ -88,18 +89,6 @@ int live_threads() {
   return count;
 }
 
-// Only one thread of a controlled run runs at a time, so one CPU costs it
-// nothing, and keeping every thread on it keeps each handoff on one run
-// queue: the woken thread takes the CPU the waker gives up.
-void stay_on_this_cpu() {
-  const int cpu = sched_getcpu();
-  if (cpu < 0) return;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  CPU_SET(cpu, &set);
-  sched_setaffinity(0, sizeof set, &set);
-}
-
 // Runs the variant under a controller on this thread (thread 0). A deadlock
 // or a stall ends the process from inside the controller: nothing after
 // them could run anyway, and the channel already holds the evidence.
@@ -121,7 +110,7 @@ Outcome run_controlled(const Variant& variant, const ScheduleSpec& spec, std::ch
     send(channel::run_line(controller->threads_created(), controller->steps()));
     _exit(0);
   };
-  stay_on_this_cpu();
+  stay_on_one_cpu();  // one thread runs at a time (cpu_claim.h says why)
   controller = new Controller(spec, std::move(hooks), stall_after);
   controller_out = controller;
   controller->adopt_calling_thread();
