@@ -10,7 +10,9 @@
 set -uo pipefail
 readme="$1" preset="$2" binary="$3"
 
-normalize() { sed -E 's/[0-9]+/N/g; s/[[:space:]]+/ /g; s/^ //; s/ $//'; }
+# How many seeds a histogram row lists varies with its count: "seed N",
+# "seeds N, N" and "seeds N, N, N, N, N, ..." are the same line.
+normalize() { sed -E 's/[0-9]+/N/g; s/seeds? N(, N)*(, \.\.\.)?/seeds/; s/[[:space:]]+/ /g; s/^ //; s/ $//'; }
 
 checked=0 failed=0
 check_block() {  # check_block COMMAND_LINE SAMPLE_FILE
