@@ -13,7 +13,7 @@ constexpr char kLesson[] = R"(A Python thread has no return value, so its result
 shared variable for someone else to pick up, and a second variable says
 when it is there. In C++ the same pair, a plain int and a plain bool, is a
 handoff with nothing holding its two halves together. Here a worker runs
-1,000 jobs and hands each result to a reader that polls the job's flag.
+100 jobs and hands each result to a reader that polls the job's flag.
 The flag goes up inside the job, when the work is done; the result is
 stored by the caller, one step later:
 
@@ -36,8 +36,8 @@ wanted, it must be atomic and raised after the value is stored, with a
 release store that the reader's acquire load pairs with
 (`fixed_atomic_flag`).)";
 
-constexpr int kJobs = 1'000;
-constexpr int kSteps = 8;
+constexpr int kJobs = 100;
+constexpr int kSteps = 4;
 
 // A job's work, with switch points; its result is never 0.
 int compute(int job) {
