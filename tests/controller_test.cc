@@ -26,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "harness/case.h"
 #include "harness/registry.h"
+#include "tests/catalog_variants.h"
 #include "harness/run/runner.h"
 #include "harness/schedule/strategy.h"
 #include "harness/evidence/symbolize.h"
@@ -818,20 +819,6 @@ const bool heap_noise = [] {
   return true;
 }();
 
-struct CaseVariant {
-  std::string case_name;
-  std::string variant;
-};
-
-std::vector<CaseVariant> catalog_variants() {
-  std::vector<CaseVariant> out;
-  for (const Case& c : all_cases()) {
-    if (c.order >= 10'000) continue;  // test-only cases
-    for (const Variant& v : c.variants) out.push_back({c.name, v.name});
-  }
-  return out;
-}
-
 // Everything a controlled trial reports, in one comparable text: outcome,
 // how it ended, n, k, the trace, the deadlock records, a stall.
 std::string everything(const TrialResult& t) {
@@ -899,10 +886,7 @@ TEST_P(ReplayTest, PctReplaysExactlyWhateverTheAddresses) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryVariant, ReplayTest, testing::ValuesIn(catalog_variants()),
-                         [](const testing::TestParamInfo<CaseVariant>& info) {
-                           return absl::StrCat(info.param.case_name, "_", info.param.variant);
-                         });
+INSTANTIATE_TEST_SUITE_P(EveryVariant, ReplayTest, testing::ValuesIn(catalog_variants()), catalog_variant_name);
 
 // ---------------------------------------------------------------------------
 // Strategies, without processes

@@ -185,8 +185,8 @@ class Batch {
   bool stopped_ = false;
 };
 
-// Whether the case declares that AddressSanitizer sees this variant corrupt
-// memory (a heap error, not a leak).
+}  // namespace
+
 bool may_corrupt_memory(const Variant& variant) {
   for (const Expectation& e : variant.expect) {
     if (e.detector != Detector::kAsan || e.kind != Expectation::Kind::kDetects) continue;
@@ -196,8 +196,6 @@ bool may_corrupt_memory(const Variant& variant) {
   }
   return false;
 }
-
-}  // namespace
 
 int trials_per_child(const Variant& variant, const BatchOptions& options) {
   // A trial that corrupts the heap without crashing leaves the damage to the

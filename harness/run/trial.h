@@ -15,6 +15,13 @@ struct BatchOptions {
   int max_trials_per_child = 1000;
 };
 
+// Whether the case declares that AddressSanitizer sees `variant` corrupt
+// memory (a heap error, not a leak). Such a variant's trial may also read
+// memory its schedule does not decide (thread ids, clock readings, the
+// harness's own state), so under a controlled scheduler the same seed gives
+// the same steps, but a crash after a wild access may end in another signal.
+bool may_corrupt_memory(const Variant& variant);
+
 // How many trials of `variant` share one child: options' bound, or 1 for a
 // variant that may corrupt memory where no sanitizer would see it happen
 // (docs/how-a-verdict-is-made.md, "What may share a process").
