@@ -103,14 +103,18 @@ HAZARDLAB_CASE({
     .deadline = std::chrono::milliseconds(1000),
 });
 
-std::vector<TrialResult> run(const std::string& variant, std::uint64_t first_seed, int count) {
+// These tests are about the batching itself, TSan's included: by default
+// they turn off the rule that runs every TSan trial alone.
+std::vector<TrialResult> run(const std::string& variant, std::uint64_t first_seed, int count,
+                             BatchOptions options = {.tsan_trials_alone = false}) {
   const Case& c = *find_case("test_batch");
   std::vector<TrialResult> results;
   run_trials(c, *c.find_variant(variant), {.kind = SchedulerKind::kNone, .seed = first_seed}, count,
              [&](TrialResult trial) {
                results.push_back(std::move(trial));
                return true;
-             });
+             },
+             options);
   return results;
 }
 
@@ -243,6 +247,14 @@ TEST(BatchTest, AVariantThatMayCorruptMemoryRunsAloneUnlessASanWatches) {
   children.clear();
   for (const TrialResult& t : run("only_leaks", 1, 5)) children.insert(child_of(t));
   EXPECT_EQ(children.size(), 1u);
+}
+
+TEST(BatchTest, UnderThreadSanitizerEveryTrialRunsAlone) {
+  std::set<std::int64_t> children;
+  for (const TrialResult& t : run("ok", 1, 5, BatchOptions{})) children.insert(child_of(t));
+  // TSan drops races it can no longer trace back in a process that has run
+  // trials before (docs/how-a-verdict-is-made.md): alone there, batched elsewhere.
+  EXPECT_EQ(children.size(), build_detector() == Detector::kTsan ? 5u : 1u);
 }
 
 TEST(BatchTest, StoppingEarlyDiscardsTheRest) {

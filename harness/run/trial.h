@@ -13,6 +13,10 @@ struct BatchOptions {
   // A child runs up to this many trials in a row (1: every trial alone).
   // Bounded so that no child's captured output or memory grows without end.
   int max_trials_per_child = 1000;
+  // Under ThreadSanitizer every trial runs in a child of its own (see
+  // trials_per_child). Only the tests of the batching machinery itself turn
+  // this off, to see a TSan report end a batch.
+  bool tsan_trials_alone = true;
 };
 
 // Whether the case declares that AddressSanitizer sees `variant` corrupt
@@ -22,9 +26,10 @@ struct BatchOptions {
 // the same steps, but a crash after a wild access may end in another signal.
 bool may_corrupt_memory(const Variant& variant);
 
-// How many trials of `variant` share one child: options' bound, or 1 for a
-// variant that may corrupt memory where no sanitizer would see it happen
-// (docs/how-a-verdict-is-made.md, "What may share a process").
+// How many trials of `variant` share one child: options' bound, or 1 under
+// ThreadSanitizer and for a variant that may corrupt memory where no
+// sanitizer would see it happen (docs/how-a-verdict-is-made.md, "What may
+// share a process").
 int trials_per_child(const Variant& variant, const BatchOptions& options);
 
 // Receives each trial's result, in seed order; returns false to stop the run
