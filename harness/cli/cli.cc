@@ -241,6 +241,19 @@ RunPlan plan_for(const Case& c, const Variant& v, Detector detector, std::uint64
   return plan;
 }
 
+// The walk schedules a CTest test explores when the variant declares no
+// walk budget of its own: a broken variant stops at its first evidence; a
+// correct one pays for every schedule, and walk switches (an OS thread
+// handoff) at almost every step: refcount's fixed variant takes 160,001
+// steps, about 0.9 s per walk schedule against 4 ms per pct one.
+constexpr int kWalkTestSchedulesBroken = 100;
+constexpr int kWalkTestSchedulesCorrect = 20;
+
+bool declares_more_than_a_hang(const Expectation& e) {
+  return std::any_of(e.evidence.begin(), e.evidence.end(),
+                     [](const Evidence& evidence) { return evidence.kind != Evidence::Kind::kHang; });
+}
+
 int command_list() {
   const std::string format = chosen_format(/*allow_ctest=*/true);
   if (format == "json") {
@@ -250,7 +263,9 @@ int command_list() {
       for (const Variant& v : c.variants) {
         nlohmann::json expect;
         for (Detector d : kAllDetectors) expect[std::string(detector_name(d))] = describe_expectation(v, d);
-        expect["pct"] = describe_expectation(v, Detector::kOutcome, SchedulerKind::kPct);
+        for (SchedulerKind s : {SchedulerKind::kPct, SchedulerKind::kGil, SchedulerKind::kWalk}) {
+          expect[std::string(scheduler_name(s))] = describe_expectation(v, Detector::kOutcome, s);
+        }
         variants.push_back({{"name", v.name}, {"broken", v.is_broken()}, {"expect", expect}});
       }
       out.push_back({{"name", c.name}, {"title", c.title}, {"variants", variants}});
@@ -271,10 +286,25 @@ int command_list() {
         if (d == Detector::kOutcome) {
           // Every variant again under pct: broken ones within their declared
           // budget, correct ones clean over the default thousand schedules.
+          // Then cheaply under gil (one schedule: it has no randomness) and
+          // walk (kWalkTestSchedules*, or the budget of a declaration of
+          // walk's own), so that a declaration that holds for pct alone
+          // shows.
           std::cout << c.name << "." << v.name << "." << det << ".pct|" << labels << ",pct|" << args
                     << " --scheduler=pct\n";
+          std::cout << c.name << "." << v.name << "." << det << ".gil|" << labels << ",gil|" << args
+                    << " --scheduler=gil\n";
+          const Expectation* walk = v.expectation_for(d, SchedulerKind::kWalk);
+          const bool own_walk_budget = walk && walk->scheduler == SchedulerKind::kWalk && walk->trials > 0;
+          std::cout << c.name << "." << v.name << "." << det << ".walk|" << labels << ",walk|" << args
+                    << " --scheduler=walk --schedules="
+                    << (own_walk_budget ? walk->trials
+                                        : (v.is_broken() ? kWalkTestSchedulesBroken : kWalkTestSchedulesCorrect))
+                    << "\n";
         }
-        if (d == Detector::kTsan && e && e->kind == Expectation::Kind::kDetects) {
+        // A race must show under every stress scheduler; a hang alone proves
+        // nothing about hiding races, and each would cost a watchdog deadline.
+        if (d == Detector::kTsan && e && e->kind == Expectation::Kind::kDetects && declares_more_than_a_hang(*e)) {
           for (SchedulerKind s : kStressSchedulers) {
             std::cout << c.name << "." << v.name << "." << det << "." << scheduler_name(s) << "|" << labels << ","
                       << scheduler_name(s) << "|" << args << " --scheduler=" << scheduler_name(s) << "\n";
