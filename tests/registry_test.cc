@@ -7,6 +7,7 @@
 #include <regex>
 #include <set>
 
+#include "harness/cli/case_source.h"
 #include "harness/cli/explain.h"
 
 namespace hazardlab {
@@ -187,6 +188,46 @@ TEST(ExplainTest, ExtractsAFunctionWithTheCommentAboveIt) {
   EXPECT_EQ(extract_function(source, "broken"),
             "// Why it breaks.\nOutcome broken(Threads& threads) {\n  if (x) {\n  }\n  return 0;\n}\n");
   EXPECT_EQ(extract_function(source, "fixed"), "");
+}
+
+// The helper a variant calls is where its hazard often is (the lock taken
+// in the wrong order, the lazy initializer): explain shows it once, before
+// the first variant that uses it.
+TEST(ExplainTest, ShowsTheHelpersAVariantCallsOnceEach) {
+  const std::string text = explain(*find_case("refcount"), "hazardlab");
+  for (const std::string helper : {"void acquire(PlainCounted* object) {", "void release(AtomicCounted* object) {",
+                                   "struct PlainCounted {"}) {
+    const std::size_t at = text.find(helper);
+    ASSERT_NE(at, std::string::npos) << helper;
+    EXPECT_EQ(text.find(helper, at + 1), std::string::npos) << helper << " shown twice";
+  }
+  EXPECT_LT(text.find("void acquire(PlainCounted* object)"), text.find("Outcome broken(Threads& threads)"));
+}
+
+TEST(ExplainTest, FindsWhatAFunctionUsesTransitivelyAndPicksTheOverloadOfItsType) {
+  const std::string source =
+      "constexpr char kLesson[] = R\"(A lesson\nint helper(int) {\n}\n)\";\n"
+      "constexpr int kThreads = 2;\n"
+      "struct Plain {\n  int n;\n};\n"
+      "struct Atomic {\n  int n;\n};\n"
+      "// Takes the lock.\nvoid lock_it(Plain* p) {\n  inner();\n}\n"
+      "void lock_it(Atomic* p) {\n}\n"
+      "void inner() {\n  // not_called() is a comment\n}\n"
+      "void not_called() {\n}\n"
+      "Outcome broken(Threads& threads) {\n  auto* p = new Plain{kThreads};\n  lock_it(p);\n  fixed(threads);\n}\n"
+      "Outcome fixed(Threads& threads) {\n}\n";
+  const std::vector<Definition> definitions = top_level_definitions(source);
+  std::vector<std::string> names;
+  for (const Definition& d : definitions) names.push_back(d.name);
+  EXPECT_THAT(names, testing::ElementsAre("Plain", "Atomic", "lock_it", "lock_it", "inner", "not_called", "broken",
+                                          "fixed"));
+  std::vector<std::string> used;
+  for (const Definition* d : definitions_used_by(definitions, "broken", {"broken", "fixed"})) {
+    used.push_back(d->text);
+  }
+  EXPECT_THAT(used, testing::ElementsAre("struct Plain {\n  int n;\n};\n",
+                                         "// Takes the lock.\nvoid lock_it(Plain* p) {\n  inner();\n}\n",
+                                         "void inner() {\n  // not_called() is a comment\n}\n"));
 }
 
 }  // namespace
