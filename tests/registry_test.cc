@@ -4,10 +4,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 #include <set>
 
+#include "absl/strings/str_cat.h"
 #include "harness/cli/case_source.h"
+#include "harness/cli/cli.h"
 #include "harness/cli/explain.h"
 
 namespace hazardlab {
@@ -188,6 +191,27 @@ TEST(ExplainTest, ExtractsAFunctionWithTheCommentAboveIt) {
   EXPECT_EQ(extract_function(source, "broken"),
             "// Why it breaks.\nOutcome broken(Threads& threads) {\n  if (x) {\n  }\n  return 0;\n}\n");
   EXPECT_EQ(extract_function(source, "fixed"), "");
+}
+
+// A broken variant that TSan must catch is tested under every stress
+// scheduler, unless all it declares is a hang: three watchdog deadlines
+// that prove nothing about hiding races.
+TEST(CaseTestsTest, AHangOnlyTsanDeclarationGetsOneTest) {
+  const std::vector<std::string> lines = case_test_lines(Detector::kTsan);
+  auto count = [&](const std::string& prefix) {
+    return std::count_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.starts_with(prefix); });
+  };
+  EXPECT_EQ(count("self_deadlock.broken.tsan"), 1);  // tsan_sees(hang())
+  EXPECT_EQ(count("lost_update.broken.tsan."), std::ssize(kStressSchedulers));
+}
+
+TEST(CaseTestsTest, EveryVariantRunsUnderEveryControlledSchedulerInTheDevBuild) {
+  const std::vector<std::string> lines = case_test_lines(Detector::kOutcome);
+  for (const char* scheduler : {"pct", "gil", "walk"}) {
+    EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [&](const std::string& l) {
+      return l.starts_with(absl::StrCat("refcount.broken.outcome.", scheduler, "|"));
+    })) << scheduler;
+  }
 }
 
 // The helper a variant calls is where its hazard often is (the lock taken
