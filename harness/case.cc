@@ -86,6 +86,14 @@ Expectation pct_misses(std::string why) {
   return misses(Detector::kOutcome, std::move(why)).under(SchedulerKind::kPct);
 }
 
+Expectation gil_misses(std::string why) {
+  return misses(Detector::kOutcome, std::move(why)).under(SchedulerKind::kGil);
+}
+
+Expectation walk_misses(std::string why) {
+  return misses(Detector::kOutcome, std::move(why)).under(SchedulerKind::kWalk);
+}
+
 Expectation false_alarm(Detector detector, Evidence evidence, std::string why) {
   return {detector, Expectation::Kind::kFalseAlarm, {std::move(evidence)}, std::move(why), 0};
 }
@@ -103,10 +111,15 @@ const Expectation* Variant::expectation_for(Detector detector, SchedulerKind sch
   // Sanitizers read reports, whatever the schedule: their expectations hold
   // under every scheduler.
   const bool controlled = detector == Detector::kOutcome && is_controlled(scheduler);
+  const Expectation* pct = nullptr;
   for (const Expectation& e : expect) {
-    if (e.detector == detector && is_controlled(e.scheduler) == controlled) return &e;
+    if (e.detector != detector || is_controlled(e.scheduler) != controlled) continue;
+    if (!controlled || e.scheduler == scheduler) return &e;
+    // The pct declaration stands for a controlled scheduler that has none
+    // of its own (gil_sees, walk_misses, ...).
+    if (e.scheduler == SchedulerKind::kPct) pct = &e;
   }
-  return nullptr;
+  return pct;
 }
 
 const Variant* Case::find_variant(absl::string_view variant_name) const {

@@ -85,9 +85,10 @@ struct Expectation {
   std::vector<Evidence> evidence;  // any one of them counts
   std::string why;
   int trials = 0;                  // run budget; 0: the detector's default
-  // The stress scheduler the detector runs under by default; an expectation
-  // under a controlled scheduler (pct_sees) is the one every controlled
-  // scheduler of the outcome detector is judged against.
+  // The stress scheduler the detector runs under by default. An expectation
+  // under a controlled scheduler is the outcome detector's under that
+  // scheduler; the pct one (pct_sees) also stands for walk and gil unless
+  // they have their own (gil_sees, walk_misses, ...).
   SchedulerKind scheduler = SchedulerKind::kRandom;
 
   Expectation within(int run_budget) const;
@@ -112,8 +113,23 @@ Expectation pct_sees(E... evidence) {
   return sees(Detector::kOutcome, std::move(evidence)...).under(SchedulerKind::kPct);
 }
 
+// The same for one other controlled scheduler, where it differs from pct:
+// gil switches round robin only at yield points (CPython's rule), so a
+// hazard that needs a thread to be preempted between two harness
+// operations can be out of its reach; walk switches at random at every step.
+template <class... E>
+Expectation gil_sees(E... evidence) {
+  return sees(Detector::kOutcome, std::move(evidence)...).under(SchedulerKind::kGil);
+}
+template <class... E>
+Expectation walk_sees(E... evidence) {
+  return sees(Detector::kOutcome, std::move(evidence)...).under(SchedulerKind::kWalk);
+}
+
 Expectation misses(Detector detector, std::string why);
 Expectation pct_misses(std::string why);
+Expectation gil_misses(std::string why);
+Expectation walk_misses(std::string why);
 Expectation false_alarm(Detector detector, Evidence evidence, std::string why);
 
 // What the mutation test does to a fixed variant: runs it with one

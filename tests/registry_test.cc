@@ -4,9 +4,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 #include <set>
 
+#include "absl/strings/str_cat.h"
+#include "harness/cli/case_source.h"
+#include "harness/cli/cli.h"
 #include "harness/cli/explain.h"
 
 namespace hazardlab {
@@ -68,20 +72,31 @@ TEST_P(EveryCase, PairsABrokenVariantWithAFixedOne) {
 }
 
 // Each detector once under the stress schedulers, and the outcome detector
-// once more under the controlled ones (pct_sees / pct_misses).
+// once more under pct (pct_sees / pct_misses), which stands for walk and gil
+// unless they have a declaration of their own (at most one each).
 TEST_P(EveryCase, BrokenVariantsDeclareEveryDetectorOnce) {
   for (const Variant& v : the_case().variants) {
     for (Detector d : kAllDetectors) {
-      for (bool controlled : {false, true}) {
-        if (controlled && d != Detector::kOutcome) continue;
-        int declared = 0;
-        for (const Expectation& e : v.expect) declared += e.detector == d && is_controlled(e.scheduler) == controlled;
-        if (v.is_broken()) {
-          EXPECT_EQ(declared, 1) << v.name << " must say what " << detector_name(d) << " sees"
-                                 << (controlled ? " under pct" : "");
-        } else {
-          EXPECT_LE(declared, 1) << v.name;
+      int declared = 0;
+      for (const Expectation& e : v.expect) declared += e.detector == d && !is_controlled(e.scheduler);
+      if (v.is_broken()) {
+        EXPECT_EQ(declared, 1) << v.name << " must say what " << detector_name(d) << " sees";
+      } else {
+        EXPECT_LE(declared, 1) << v.name;
+      }
+    }
+    for (SchedulerKind s : {SchedulerKind::kPct, SchedulerKind::kWalk, SchedulerKind::kGil}) {
+      int declared = 0;
+      for (const Expectation& e : v.expect) {
+        if (is_controlled(e.scheduler)) {
+          EXPECT_EQ(e.detector, Detector::kOutcome) << v.name << ": controlled schedulers are the outcome detector's";
         }
+        declared += e.scheduler == s;
+      }
+      if (v.is_broken() && s == SchedulerKind::kPct) {
+        EXPECT_EQ(declared, 1) << v.name << " must say what pct sees";
+      } else {
+        EXPECT_LE(declared, 1) << v.name << " under " << scheduler_name(s);
       }
     }
   }
@@ -176,6 +191,67 @@ TEST(ExplainTest, ExtractsAFunctionWithTheCommentAboveIt) {
   EXPECT_EQ(extract_function(source, "broken"),
             "// Why it breaks.\nOutcome broken(Threads& threads) {\n  if (x) {\n  }\n  return 0;\n}\n");
   EXPECT_EQ(extract_function(source, "fixed"), "");
+}
+
+// A broken variant that TSan must catch is tested under every stress
+// scheduler, unless all it declares is a hang: three watchdog deadlines
+// that prove nothing about hiding races.
+TEST(CaseTestsTest, AHangOnlyTsanDeclarationGetsOneTest) {
+  const std::vector<std::string> lines = case_test_lines(Detector::kTsan);
+  auto count = [&](const std::string& prefix) {
+    return std::count_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.starts_with(prefix); });
+  };
+  EXPECT_EQ(count("self_deadlock.broken.tsan"), 1);  // tsan_sees(hang())
+  EXPECT_EQ(count("lost_update.broken.tsan."), std::ssize(kStressSchedulers));
+}
+
+TEST(CaseTestsTest, EveryVariantRunsUnderEveryControlledSchedulerInTheDevBuild) {
+  const std::vector<std::string> lines = case_test_lines(Detector::kOutcome);
+  for (const char* scheduler : {"pct", "gil", "walk"}) {
+    EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [&](const std::string& l) {
+      return l.starts_with(absl::StrCat("refcount.broken.outcome.", scheduler, "|"));
+    })) << scheduler;
+  }
+}
+
+// The helper a variant calls is where its hazard often is (the lock taken
+// in the wrong order, the lazy initializer): explain shows it once, before
+// the first variant that uses it.
+TEST(ExplainTest, ShowsTheHelpersAVariantCallsOnceEach) {
+  const std::string text = explain(*find_case("refcount"), "hazardlab");
+  for (const std::string helper : {"void acquire(PlainCounted* object) {", "void release(AtomicCounted* object) {",
+                                   "struct PlainCounted {"}) {
+    const std::size_t at = text.find(helper);
+    ASSERT_NE(at, std::string::npos) << helper;
+    EXPECT_EQ(text.find(helper, at + 1), std::string::npos) << helper << " shown twice";
+  }
+  EXPECT_LT(text.find("void acquire(PlainCounted* object)"), text.find("Outcome broken(Threads& threads)"));
+}
+
+TEST(ExplainTest, FindsWhatAFunctionUsesTransitivelyAndPicksTheOverloadOfItsType) {
+  const std::string source =
+      "constexpr char kLesson[] = R\"(A lesson\nint helper(int) {\n}\n)\";\n"
+      "constexpr int kThreads = 2;\n"
+      "struct Plain {\n  int n;\n};\n"
+      "struct Atomic {\n  int n;\n};\n"
+      "// Takes the lock.\nvoid lock_it(Plain* p) {\n  inner();\n}\n"
+      "void lock_it(Atomic* p) {\n}\n"
+      "void inner() {\n  // not_called() is a comment\n}\n"
+      "void not_called() {\n}\n"
+      "Outcome broken(Threads& threads) {\n  auto* p = new Plain{kThreads};\n  lock_it(p);\n  fixed(threads);\n}\n"
+      "Outcome fixed(Threads& threads) {\n}\n";
+  const std::vector<Definition> definitions = top_level_definitions(source);
+  std::vector<std::string> names;
+  for (const Definition& d : definitions) names.push_back(d.name);
+  EXPECT_THAT(names, testing::ElementsAre("Plain", "Atomic", "lock_it", "lock_it", "inner", "not_called", "broken",
+                                          "fixed"));
+  std::vector<std::string> used;
+  for (const Definition* d : definitions_used_by(definitions, "broken", {"broken", "fixed"})) {
+    used.push_back(d->text);
+  }
+  EXPECT_THAT(used, testing::ElementsAre("struct Plain {\n  int n;\n};\n",
+                                         "// Takes the lock.\nvoid lock_it(Plain* p) {\n  inner();\n}\n",
+                                         "void inner() {\n  // not_called() is a comment\n}\n"));
 }
 
 }  // namespace

@@ -241,6 +241,22 @@ RunPlan plan_for(const Case& c, const Variant& v, Detector detector, std::uint64
   return plan;
 }
 
+// The walk schedules a CTest test explores when the variant declares no
+// walk budget of its own: a broken variant stops at its first evidence; a
+// correct one pays for every schedule, and walk switches (an OS thread
+// handoff) at almost every step: refcount's fixed variant takes 160,001
+// steps, about 0.9 s per walk schedule against 4 ms per pct one, and
+// gil_atomicity/fixed took 91 s for 20 walk schedules on a loaded machine.
+// pct's thousand schedules are what earn a correct variant its "clean";
+// walk's few check that its declaration holds there too.
+constexpr int kWalkTestSchedulesBroken = 100;
+constexpr int kWalkTestSchedulesCorrect = 10;
+
+bool declares_more_than_a_hang(const Expectation& e) {
+  return std::any_of(e.evidence.begin(), e.evidence.end(),
+                     [](const Evidence& evidence) { return evidence.kind != Evidence::Kind::kHang; });
+}
+
 int command_list() {
   const std::string format = chosen_format(/*allow_ctest=*/true);
   if (format == "json") {
@@ -250,40 +266,16 @@ int command_list() {
       for (const Variant& v : c.variants) {
         nlohmann::json expect;
         for (Detector d : kAllDetectors) expect[std::string(detector_name(d))] = describe_expectation(v, d);
-        expect["pct"] = describe_expectation(v, Detector::kOutcome, SchedulerKind::kPct);
+        for (SchedulerKind s : {SchedulerKind::kPct, SchedulerKind::kGil, SchedulerKind::kWalk}) {
+          expect[std::string(scheduler_name(s))] = describe_expectation(v, Detector::kOutcome, s);
+        }
         variants.push_back({{"name", v.name}, {"broken", v.is_broken()}, {"expect", expect}});
       }
       out.push_back({{"name", c.name}, {"title", c.title}, {"variants", variants}});
     }
     std::cout << out.dump(2) << "\n";
   } else if (format == "ctest") {
-    // One CTest test per (case, variant, detector of this build), read by
-    // cmake/case_tests.cmake: "name|label,label|arg arg ...". Broken variants
-    // that TSan must catch get one test per stress scheduler, proving that no
-    // scheduler hides the race.
-    const Detector d = build_detector();
-    const std::string det(detector_name(d));
-    for (const Case& c : all_cases()) {
-      for (const Variant& v : c.variants) {
-        const std::string labels = absl::StrCat(c.name, ",", v.name, ",", v.is_broken() ? "broken" : "fixed", ",", det);
-        const std::string args = absl::StrCat("run ", c.name, " --variant=", v.name, " --detector=", det);
-        const Expectation* e = v.expectation_for(d, SchedulerKind::kRandom);
-        if (d == Detector::kOutcome) {
-          // Every variant again under pct: broken ones within their declared
-          // budget, correct ones clean over the default thousand schedules.
-          std::cout << c.name << "." << v.name << "." << det << ".pct|" << labels << ",pct|" << args
-                    << " --scheduler=pct\n";
-        }
-        if (d == Detector::kTsan && e && e->kind == Expectation::Kind::kDetects) {
-          for (SchedulerKind s : kStressSchedulers) {
-            std::cout << c.name << "." << v.name << "." << det << "." << scheduler_name(s) << "|" << labels << ","
-                      << scheduler_name(s) << "|" << args << " --scheduler=" << scheduler_name(s) << "\n";
-          }
-        } else {
-          std::cout << c.name << "." << v.name << "." << det << "|" << labels << "|" << args << "\n";
-        }
-      }
-    }
+    for (const std::string& line : case_test_lines(build_detector())) std::cout << line << "\n";
   } else {
     int position = 0;
     for (const Case& c : all_cases()) {
@@ -440,6 +432,52 @@ int cli_main(int argc, char** argv) {
     std::cerr << "hazardlab: " << bad.message << "\n";
     return kBadInput;
   }
+}
+
+// One CTest test per (case, variant, detector `d`), read by
+// cmake/case_tests.cmake: "name|label,label|arg arg ...". Broken variants
+// that TSan must catch get one test per stress scheduler, proving that no
+// scheduler hides the race.
+std::vector<std::string> case_test_lines(Detector d) {
+  std::vector<std::string> lines;
+  const std::string det(detector_name(d));
+  for (const Case& c : all_cases()) {
+    for (const Variant& v : c.variants) {
+      const std::string name = absl::StrCat(c.name, ".", v.name, ".", det);
+      const std::string labels = absl::StrCat(c.name, ",", v.name, ",", v.is_broken() ? "broken" : "fixed", ",", det);
+      const std::string args = absl::StrCat("run ", c.name, " --variant=", v.name, " --detector=", det);
+      // One more test of the variant under scheduler `s`.
+      auto under = [&](SchedulerKind s, absl::string_view extra) {
+        const absl::string_view scheduler = scheduler_name(s);
+        lines.push_back(absl::StrCat(name, ".", scheduler, "|", labels, ",", scheduler, "|", args,
+                                     " --scheduler=", scheduler, extra));
+      };
+      if (d == Detector::kOutcome) {
+        // Every variant again under pct: broken ones within their declared
+        // budget, correct ones clean over the default thousand schedules.
+        // Then cheaply under gil (one schedule: it has no randomness) and
+        // walk (kWalkTestSchedules*, or the budget of a declaration of
+        // walk's own), so that a declaration that holds for pct alone
+        // shows.
+        under(SchedulerKind::kPct, "");
+        under(SchedulerKind::kGil, "");
+        const Expectation* walk = v.expectation_for(d, SchedulerKind::kWalk);
+        const bool own_walk_budget = walk && walk->scheduler == SchedulerKind::kWalk && walk->trials > 0;
+        const int schedules = own_walk_budget ? walk->trials
+                                              : (v.is_broken() ? kWalkTestSchedulesBroken : kWalkTestSchedulesCorrect);
+        under(SchedulerKind::kWalk, absl::StrCat(" --schedules=", schedules));
+      }
+      // A race must show under every stress scheduler; a hang alone proves
+      // nothing about hiding races, and each would cost a watchdog deadline.
+      const Expectation* e = v.expectation_for(d, SchedulerKind::kRandom);
+      if (d == Detector::kTsan && e && e->kind == Expectation::Kind::kDetects && declares_more_than_a_hang(*e)) {
+        for (SchedulerKind s : kStressSchedulers) under(s, "");
+      } else {
+        lines.push_back(absl::StrCat(name, "|", labels, "|", args));
+      }
+    }
+  }
+  return lines;
 }
 
 }  // namespace hazardlab

@@ -1,5 +1,6 @@
 #include "harness/cli/explain.h"
 
+#include <set>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -7,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "harness/cli/case_source.h"
 #include "harness/evidence/verdict.h"
 #include "harness/registry.h"
 
@@ -46,6 +48,12 @@ absl::string_view source_file_name(const Case& c) {
   return absl::string_view(c.source_file).substr(c.source_file.rfind('/') + 1);
 }
 
+std::vector<std::string> variant_names(const Case& c) {
+  std::vector<std::string> names;
+  for (const Variant& v : c.variants) names.push_back(v.name);
+  return names;
+}
+
 std::string try_command(const Case& c, const Variant& v, const std::string& program) {
   return absl::StrCat(program, " run ", c.name, " --variant=", v.name);
 }
@@ -70,12 +78,27 @@ std::string explain(const Case& c, const std::string& program) {
     }
     absl::StrAppend(&out, absl::StrFormat("    %-8s %s\n", "pct",
                                           describe_expectation(v, Detector::kOutcome, SchedulerKind::kPct)));
+    // gil and walk only where they are declared apart from pct.
+    for (SchedulerKind s : {SchedulerKind::kGil, SchedulerKind::kWalk}) {
+      if (v.expectation_for(Detector::kOutcome, s) == v.expectation_for(Detector::kOutcome, SchedulerKind::kPct)) {
+        continue;
+      }
+      absl::StrAppend(&out, absl::StrFormat("    %-8s %s\n", scheduler_name(s),
+                                            describe_expectation(v, Detector::kOutcome, s)));
+    }
     if (!v.is_broken()) absl::StrAppend(&out, absl::StrFormat("    %-8s %s\n", "mutant", describe_mutant(v)));
   }
   const absl::string_view file = source_file_name(c);
   const absl::string_view source = case_source(file);
   if (!c.variants.empty()) absl::StrAppend(&out, "\nThe code (cases/", file, "):\n");
+  // Each variant after what it calls in the file (a helper that takes the
+  // lock, a lazy initializer, the shared type), each shown once, in file order.
+  const std::vector<Definition> definitions = top_level_definitions(source);
+  std::set<const Definition*> shown;
   for (const Variant& v : c.variants) {
+    for (const Definition* used : definitions_used_by(definitions, v.name, variant_names(c))) {
+      if (shown.insert(used).second) absl::StrAppend(&out, "\n", used->text);
+    }
     const std::string code = extract_function(source, v.name);
     absl::StrAppend(&out, "\n", code.empty() ? absl::StrCat("(", v.name, ": source not embedded)\n") : code);
   }
@@ -96,17 +119,25 @@ nlohmann::json explain_json(const Case& c, const std::string& program) {
   }
   const absl::string_view file = source_file_name(c);
   const absl::string_view source = case_source(file);
+  const std::vector<Definition> definitions = top_level_definitions(source);
   nlohmann::json variants = nlohmann::json::array();
   for (const Variant& v : c.variants) {
     nlohmann::json expect;
     for (Detector d : kAllDetectors) expect[std::string(detector_name(d))] = describe_expectation(v, d);
-    expect["pct"] = describe_expectation(v, Detector::kOutcome, SchedulerKind::kPct);
+    for (SchedulerKind s : {SchedulerKind::kPct, SchedulerKind::kGil, SchedulerKind::kWalk}) {
+      expect[std::string(scheduler_name(s))] = describe_expectation(v, Detector::kOutcome, s);
+    }
     if (!v.is_broken()) expect["mutant"] = describe_mutant(v);
     const std::string code = extract_function(source, v.name);
+    nlohmann::json calls = nlohmann::json::array();
+    for (const Definition* used : definitions_used_by(definitions, v.name, variant_names(c))) {
+      calls.push_back({{"name", used->name}, {"code", used->text}});
+    }
     variants.push_back({{"name", v.name},
                         {"broken", v.is_broken()},
                         {"expect", expect},
                         {"code", code.empty() ? nlohmann::json(nullptr) : nlohmann::json(code)},
+                        {"calls", calls},
                         {"try", try_command(c, v, program)}});
   }
   return {{"name", c.name},

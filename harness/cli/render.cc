@@ -188,7 +188,9 @@ nlohmann::json render_json(const std::string& program, const RunPlan& plan, cons
       {"replay", replay_command(program, plan, j)},
   };
   if (is_controlled(plan.spec.kind)) {
-    // Nothing here depends on timing: the same seed gives the same bytes.
+    // Nothing here depends on timing: the same seed gives the same bytes
+    // (cli.same_seed_gives_byte_identical_json). So no total_ms: wall time
+    // differs from run to run; the text output shows it.
     out["schedule"] = {{"threads", j.max_threads}, {"steps", j.max_steps}};
     if (plan.spec.kind == SchedulerKind::kPct) {
       out["schedule"]["depth"] = plan.spec.depth;

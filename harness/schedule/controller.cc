@@ -185,10 +185,42 @@ void Controller::finish() {
   monitor_wake_.notify_all();
 }
 
+int Controller::free_slot() {
+  const int used = thread_count_.load(std::memory_order_relaxed);
+  for (int i = 0; i < used; ++i) {
+    ThreadState& t = threads_[static_cast<std::size_t>(i)];
+    // Nobody waits for a joined thread any more, and an ended thread touches
+    // its state no more once it handed the turn on (end()).
+    const bool unrun = t.abandoned.load(std::memory_order_acquire) && t.registered.load(std::memory_order_acquire) == 0;
+    if (t.status == Status::kFinished && (t.joined || unrun)) return i;
+  }
+  if (used == kMaxThreads) return -1;
+  thread_count_.store(used + 1, std::memory_order_relaxed);
+  return used;
+}
+
 int Controller::add_thread() {
-  const int index = thread_count_.load(std::memory_order_relaxed);
-  if (index == kMaxThreads) misuse("more threads than a controlled run supports");
-  thread_count_.store(index + 1, std::memory_order_relaxed);
+  const int index = free_slot();
+  if (index < 0) {
+    misuse(absl::StrCat("more than ", kMaxThreads,
+                        " threads alive at once (a controlled run's limit: a thread holds its slot until it has "
+                        "ended and been joined; detached threads hold theirs to the end of the run)")
+               .c_str());
+  }
+  ThreadState& t = threads_[static_cast<std::size_t>(index)];
+  t.number = threads_created_.fetch_add(1, std::memory_order_relaxed);
+  t.status = Status::kUnborn;
+  t.blocked_on = nullptr;
+  t.blocked_at = 0;
+  t.joined = false;
+  t.harness_steps = 0;
+  t.id = {};
+  t.handle = {};
+  t.registered.store(0, std::memory_order_release);
+  t.abandoned.store(false, std::memory_order_release);
+  t.op.store("start", std::memory_order_relaxed);
+  t.stack.clear();
+  t.turn.store(0, std::memory_order_relaxed);
   strategy_->on_thread_added(index);
   return index;
 }
@@ -365,9 +397,10 @@ void Controller::step(StepKind kind, const char* op, bool capture, bool harness)
   case_steps_.store(case_step, std::memory_order_relaxed);
   state.op.store(op, std::memory_order_relaxed);
   if (capture || hooks_.on_step) state.stack = capture_call_stack();
-  if (hooks_.on_step) hooks_.on_step({number, me, op, state.stack});
+  if (hooks_.on_step) hooks_.on_step({number, state.number, op, state.stack});
   if (number > kMaxSteps && hooks_.on_stall) {
-    hooks_.on_stall(absl::StrCat("no end after ", kMaxSteps, " steps: a livelock"), {number, me, op, state.stack});
+    hooks_.on_stall(absl::StrCat("no end after ", kMaxSteps, " steps: a livelock"),
+                    {number, state.number, op, state.stack});
   }
 
   // A spinning thread waits for another thread's progress: any step but a
@@ -421,7 +454,7 @@ void Controller::report_deadlock() {
   for (int i = 0; i < count; ++i) {
     const ThreadState& t = threads_[static_cast<std::size_t>(i)];
     if (t.status == Status::kFinished) continue;
-    waiting.push_back({all_steps(), i, t.op.load(std::memory_order_relaxed), t.stack});
+    waiting.push_back({all_steps(), t.number, t.op.load(std::memory_order_relaxed), t.stack});
   }
   if (hooks_.on_deadlock) hooks_.on_deadlock(waiting);
   misuse("deadlock with no handler");
@@ -482,11 +515,11 @@ void Controller::monitor() {
     const CallStack stack = depth > 0 ? to_offsets(g_stalled_pcs, depth) : CallStack{};
     if (hooks_.on_stall) {
       hooks_.on_stall(absl::StrCat("no step for ", stall_after_.count(), " ms: ",
-                                   thread_name(stuck),
+                                   thread_name(t.number),
                                    " is blocked outside the harness (a raw std::mutex, std::thread::join, a "
                                    "future, I/O or a sleep the scheduler cannot see) or loops without a yield "
                                    "point"),
-                      {now, stuck, t.op.load(std::memory_order_relaxed), stack});
+                      {now, t.number, t.op.load(std::memory_order_relaxed), stack});
     }
     misuse("stall with no handler");
   }

@@ -34,7 +34,7 @@ std::string thread_name(int index);
 // run ends early (deadlock, stall).
 struct StepRecord {
   std::int64_t step = 0;  // every step counts here, the harness's own too
-  int thread = 0;
+  int thread = 0;   // the thread's number, in creation order (thread_name): not its slot
   std::string op;   // "yield", "lock", "wait", "join", ...
   CallStack stack;  // empty unless tracing (or the thread is blocked)
 };
@@ -73,6 +73,10 @@ class Controller final : public YieldHook {
 
   // A run longer than this many steps is a livelock.
   static constexpr std::int64_t kMaxSteps = 20'000'000;
+  // Threads of a run that hold a slot at once. A thread holds its slot from
+  // its creation until it has ended and been joined through the harness (or
+  // its callable was destroyed unrun); the next thread created takes the
+  // lowest free slot. A detached thread keeps its slot to the end of the run.
   static constexpr int kMaxThreads = 64;
   // Spins in a row with every other thread blocked before it is a deadlock.
   static constexpr int kSpinLimit = 10'000;
@@ -89,7 +93,9 @@ class Controller final : public YieldHook {
   void finish();
 
   // Thread lifecycle. The running thread registers a thread it is about to
-  // create; the new OS thread calls begin() first (it waits for its first
+  // create (add_thread returns its slot; more than kMaxThreads slots in use
+  // at once end the run with a harness failure that names the limit); the
+  // new OS thread calls begin() first (it waits for its first
   // turn). The thread's turn ends when the thread itself does: after its
   // callable and captures are destroyed and its thread_local destructors
   // have run (begin() arranges it), so that no code of a finished thread
@@ -139,9 +145,11 @@ class Controller final : public YieldHook {
   // child's only thread: the others do not exist there).
   static void leave_calling_thread();
 
-  // The index of the thread holding the turn (0 is main).
+  // The slot of the thread holding the turn (0 is main).
   int running_thread() const { return running(); }
-  int threads_created() const { return thread_count_.load(std::memory_order_relaxed); }
+  // Threads the run created so far, main included (n); more than the slots
+  // used when joined threads freed theirs.
+  int threads_created() const { return threads_created_.load(std::memory_order_relaxed); }
   // The case's steps so far (pct's k): every step but the harness's own.
   std::int64_t steps() const { return case_steps_.load(std::memory_order_relaxed); }
   // Every step so far, the harness's own included (a trace's numbering).
@@ -151,6 +159,7 @@ class Controller final : public YieldHook {
   enum class Status { kUnborn, kRunnable, kBlocked, kSpinning, kFinished };
 
   struct ThreadState {
+    int number = 0;  // the thread's name: creation order, 0 is main (slots are reused, numbers are not)
     Status status = Status::kUnborn;
     const void* blocked_on = nullptr;
     std::int64_t blocked_at = 0;  // the step it began to wait at: waiters wake first come, first served
@@ -168,6 +177,9 @@ class Controller final : public YieldHook {
     std::atomic<std::uint32_t> turn{0};     // 1: this thread may run
   };
 
+  // A slot for a new thread: the lowest one whose thread has ended and was
+  // joined (or never ran), else a fresh one; -1 when all are taken.
+  int free_slot();
   // The calling thread's id and handle go into thread `index`'s state.
   void register_calling_thread(int index);
   // The calling thread becomes thread `index`, runnable.
@@ -193,7 +205,8 @@ class Controller final : public YieldHook {
   Hooks hooks_;
   std::unique_ptr<Strategy> strategy_;
   std::array<ThreadState, kMaxThreads> threads_;
-  std::atomic<int> thread_count_{0};
+  std::atomic<int> thread_count_{0};  // slots ever used: the threads_ the loops look at
+  std::atomic<int> threads_created_{0};
   std::atomic<int> running_{0};
   std::atomic<std::int64_t> steps_{0};
   std::atomic<std::int64_t> case_steps_{0};

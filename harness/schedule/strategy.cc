@@ -79,7 +79,8 @@ class Pct final : public Strategy {
   void on_thread_added(int index) override {
     // Initial priorities lie above every change-point priority (1 .. d-1);
     // a random key places the new thread at a random rank among the others.
-    priority_.resize(static_cast<std::size_t>(index) + 1);
+    // A slot freed by a joined thread is reused: its new thread draws anew.
+    if (priority_.size() <= static_cast<std::size_t>(index)) priority_.resize(static_cast<std::size_t>(index) + 1);
     priority_[static_cast<std::size_t>(index)] = kInitialBand + static_cast<std::int64_t>(rng_() >> 24);
   }
 

@@ -34,10 +34,11 @@ class Strategy {
  public:
   virtual ~Strategy() = default;
 
-  // A thread was created (indices count up from 0, the main thread).
+  // A thread was created in slot `index` (0 is the main thread; a slot
+  // freed by a joined thread is reused by a later thread).
   virtual void on_thread_added(int index) = 0;
 
-  // `enabled`: ascending thread indices, never empty. `running` is the
+  // `enabled`: ascending thread slots, never empty. `running` is the
   // thread at this step; it is among `enabled` unless kind is kBlocked.
   virtual int choose(const std::vector<int>& enabled, int running, const Step& step) = 0;
 

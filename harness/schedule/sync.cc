@@ -3,7 +3,7 @@
 namespace hazardlab {
 
 // In a controlled run only the thread holding the turn runs, so the
-// controlled fields (held_, owner_, count_) need no synchronization of their
+// controlled fields (held_, owner_, count_, readers_, ...) need no synchronization of their
 // own; each operation is a step first, so that another thread may be
 // scheduled in front of it, and re-checks its condition after every wakeup.
 
@@ -59,6 +59,55 @@ void RecursiveMutex::unlock() {
     c->wake_all(this);
   }
   c->operation("unlock");
+}
+
+void SharedMutex::lock() {
+  Controller* c = Controller::current();
+  if (!c) return native_.lock();
+  c->operation("lock");
+  while (writer_ || readers_ > 0) c->block(this, "lock");
+  writer_ = true;
+}
+
+bool SharedMutex::try_lock() {
+  Controller* c = Controller::current();
+  if (!c) return native_.try_lock();
+  c->operation("try_lock");
+  if (writer_ || readers_ > 0) return false;
+  writer_ = true;
+  return true;
+}
+
+void SharedMutex::unlock() {
+  Controller* c = Controller::current();
+  if (!c) return native_.unlock();
+  writer_ = false;
+  c->wake_all(this);
+  c->operation("unlock");
+}
+
+void SharedMutex::lock_shared() {
+  Controller* c = Controller::current();
+  if (!c) return native_.lock_shared();
+  c->operation("lock_shared");
+  while (writer_) c->block(this, "lock_shared");
+  ++readers_;
+}
+
+bool SharedMutex::try_lock_shared() {
+  Controller* c = Controller::current();
+  if (!c) return native_.try_lock_shared();
+  c->operation("try_lock_shared");
+  if (writer_) return false;
+  ++readers_;
+  return true;
+}
+
+void SharedMutex::unlock_shared() {
+  Controller* c = Controller::current();
+  if (!c) return native_.unlock_shared();
+  if (--readers_ == 0) c->wake_all(this);
+  c->operation("unlock_shared");
 }
 
 void ConditionVariable::wait(std::unique_lock<Mutex>& lock) {

@@ -10,17 +10,22 @@
 //
 // A thread that blocks in a raw std:: primitive during a controlled run holds
 // the turn and stops the whole run; the controller reports it after a short
-// stall instead of hanging.
+// stall instead of hanging. docs/writing-a-case.md lists which std facility
+// each type here stands for, and what a case may not block in.
 
 #include <atomic>
+#include <barrier>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <future>
 #include <latch>
 #include <memory>
 #include <mutex>
 #include <semaphore>
+#include <shared_mutex>
 #include <thread>
 #include <utility>
 
@@ -53,6 +58,116 @@ class RecursiveMutex {
   std::recursive_mutex native_;
   int owner_ = -1;  // controlled runs: the owning thread
   int depth_ = 0;
+};
+
+// std::shared_mutex: one writer (lock) or any number of readers
+// (lock_shared), with std::unique_lock / std::shared_lock as usual. In a
+// controlled run a writer waits for every reader to leave and readers wait
+// while a writer holds it; which waiter goes first is the schedule's choice
+// (the standard leaves it open, and so does this).
+class SharedMutex {
+ public:
+  void lock();
+  bool try_lock();
+  void unlock();
+  void lock_shared();
+  bool try_lock_shared();
+  void unlock_shared();
+
+ private:
+  std::shared_mutex native_;
+  bool writer_ = false;  // controlled runs
+  int readers_ = 0;
+};
+
+// std::once_flag, for hazardlab::call_once.
+class OnceFlag {
+ public:
+  OnceFlag() = default;
+  OnceFlag(const OnceFlag&) = delete;
+  OnceFlag& operator=(const OnceFlag&) = delete;
+
+ private:
+  template <class F, class... Args>
+  friend void call_once(OnceFlag& flag, F&& body, Args&&... args);
+  std::once_flag native_;
+  bool running_ = false;  // controlled runs: a call is under way
+  bool done_ = false;     // controlled runs: a call returned
+};
+
+// std::call_once. In a controlled run a thread that finds the call under way
+// blocks until it returns (a step the schedule sees); a call that throws
+// lets the next caller try, as the standard says.
+template <class F, class... Args>
+void call_once(OnceFlag& flag, F&& body, Args&&... args) {
+  Controller* c = Controller::current();
+  if (!c) return std::call_once(flag.native_, std::forward<F>(body), std::forward<Args>(args)...);
+  c->operation("call_once");
+  while (flag.running_) c->block(&flag, "call_once");
+  if (flag.done_) return;
+  flag.running_ = true;
+  try {
+    std::invoke(std::forward<F>(body), std::forward<Args>(args)...);
+  } catch (...) {
+    flag.running_ = false;
+    c->wake_one(&flag);
+    throw;
+  }
+  flag.running_ = false;
+  flag.done_ = true;
+  c->wake_all(&flag);
+  c->operation("call_once done");
+}
+
+// The completion step of a Barrier that has none.
+struct NoCompletion {
+  void operator()() noexcept {}
+};
+
+// std::barrier<Completion>, with its blocking operations: arrive_and_wait
+// and arrive_and_drop. In a controlled run the last thread to arrive runs
+// the completion and releases the phase; the others block until it has.
+template <class Completion = NoCompletion>
+class Barrier {
+ public:
+  explicit Barrier(std::ptrdiff_t expected, Completion completion = Completion())
+      : native_(expected, completion), completion_(std::move(completion)), expected_(expected), remaining_(expected) {}
+  Barrier(const Barrier&) = delete;
+  Barrier& operator=(const Barrier&) = delete;
+
+  void arrive_and_wait() {
+    Controller* c = Controller::current();
+    if (!c) return native_.arrive_and_wait();
+    c->operation("barrier arrive");
+    const std::uint64_t phase = phase_;
+    if (arrive()) return;
+    while (phase_ == phase) c->block(this, "barrier wait");
+  }
+  void arrive_and_drop() {
+    Controller* c = Controller::current();
+    if (!c) return native_.arrive_and_drop();
+    c->operation("arrive_and_drop");
+    --expected_;
+    arrive();
+  }
+
+ private:
+  // Controlled runs: counts the calling thread in; the last to arrive
+  // completes the phase (true).
+  bool arrive() {
+    if (--remaining_ > 0) return false;
+    completion_();
+    remaining_ = expected_;
+    ++phase_;
+    Controller::current()->wake_all(this);
+    return true;
+  }
+
+  std::barrier<Completion> native_;
+  Completion completion_;  // controlled runs
+  std::ptrdiff_t expected_;
+  std::ptrdiff_t remaining_;
+  std::uint64_t phase_ = 0;
 };
 
 // std::condition_variable, waiting with a std::unique_lock<Mutex>. In a
