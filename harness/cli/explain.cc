@@ -1,5 +1,6 @@
 #include "harness/cli/explain.h"
 
+#include <optional>
 #include <set>
 #include <vector>
 
@@ -14,22 +15,38 @@
 
 namespace hazardlab {
 
-std::string extract_function(absl::string_view source, absl::string_view name) {
-  const std::vector<absl::string_view> lines = absl::StrSplit(source, '\n');
+namespace {
+
+// The index of the line that opens function `name` in `lines`, if any.
+std::optional<std::size_t> function_index(const std::vector<absl::string_view>& lines, absl::string_view name) {
   const std::string signature = absl::StrCat(" ", name, "(");
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const absl::string_view line = lines[i];
     if (line.empty() || line[0] == ' ' || line[0] == '/' || !absl::StrContains(line, signature)) continue;
-    std::size_t first = i;
-    while (first > 0 && absl::StartsWith(lines[first - 1], "//")) --first;
-    std::string text;
-    for (std::size_t k = first; k < lines.size(); ++k) {
-      absl::StrAppend(&text, lines[k], "\n");
-      if (k > i && lines[k] == "}") return text;
-    }
-    return text;
+    return i;
   }
-  return "";
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string extract_function(absl::string_view source, absl::string_view name) {
+  const std::vector<absl::string_view> lines = absl::StrSplit(source, '\n');
+  const std::optional<std::size_t> i = function_index(lines, name);
+  if (!i) return "";
+  std::size_t first = *i;
+  while (first > 0 && absl::StartsWith(lines[first - 1], "//")) --first;
+  std::string text;
+  for (std::size_t k = first; k < lines.size(); ++k) {
+    absl::StrAppend(&text, lines[k], "\n");
+    if (k > *i && lines[k] == "}") return text;
+  }
+  return text;
+}
+
+int function_line(absl::string_view source, absl::string_view name) {
+  const std::optional<std::size_t> i = function_index(absl::StrSplit(source, '\n'), name);
+  return i ? static_cast<int>(*i) + 1 : 0;
 }
 
 std::string describe_mutant(const Variant& v) {
@@ -42,11 +59,11 @@ std::string describe_mutant(const Variant& v) {
   return absl::StrCat(text, "caught by ", absl::StrJoin(names, ", "));
 }
 
-namespace {
-
 absl::string_view source_file_name(const Case& c) {
   return absl::string_view(c.source_file).substr(c.source_file.rfind('/') + 1);
 }
+
+namespace {
 
 std::vector<std::string> variant_names(const Case& c) {
   std::vector<std::string> names;

@@ -24,4 +24,10 @@ nlohmann::json explain_json(const Case& c, const std::string& program);
 // 0 and close them with a lone "}".
 std::string extract_function(absl::string_view source, absl::string_view name);
 
+// The 1-based line where function `name` opens in `source`, 0 if not found.
+int function_line(absl::string_view source, absl::string_view name);
+
+// The case's file name ("lost_update.cc"), the key of its embedded source.
+absl::string_view source_file_name(const Case& c);
+
 }  // namespace hazardlab

@@ -78,11 +78,12 @@ std::string replay_command(const std::string& program, const RunPlan& plan, cons
                       " --trials=", single ? 1 : plan.trials, plan.spec.trace ? " --trace" : "");
 }
 
-std::string render_report_text(const Report& report) {
+std::string render_report_text(const Report& report, const UserCode& code) {
   std::string text = absl::StrCat(report.tool, ": ", report.kind);
-  if (!report.location.empty()) absl::StrAppend(&text, " at ", report.location);
-  for (const Frame& frame : report.case_frames()) {
-    absl::StrAppend(&text, "\n      ", frame.location(), "  ", frame.function);
+  const std::string location = code.report_location(report);
+  if (!location.empty()) absl::StrAppend(&text, " at ", location);
+  for (const Frame& frame : code.first_frames(report)) {
+    absl::StrAppend(&text, "\n      ", code.location(frame), "  ", frame.function);
   }
   return text;
 }
@@ -152,13 +153,20 @@ std::string render_text(const std::string& program, const RunPlan& plan, const J
   return out;
 }
 
-nlohmann::json report_json(const Report& report) {
-  nlohmann::json frames = nlohmann::json::array();
-  for (const Frame& frame : report.case_frames()) {
-    frames.push_back({{"function", frame.function}, {"location", frame.location()}});
-  }
-  return {{"tool", report.tool}, {"kind", report.kind}, {"location", report.location},
-          {"headline", report.headline}, {"case_frames", frames}};
+nlohmann::json report_json(const Report& report, const UserCode& code) {
+  const auto frames_json = [&](const std::vector<Frame>& frames) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const Frame& frame : frames) out.push_back({{"function", frame.function}, {"location", code.location(frame)}});
+    return out;
+  };
+  // case_frames: frames in cases/ (a case's report); user_frames: the first
+  // frames in the user's code (the same for a case, else another program's).
+  return {{"tool", report.tool},
+          {"kind", report.kind},
+          {"location", code.report_location(report)},
+          {"headline", report.headline},
+          {"case_frames", frames_json(report.case_frames())},
+          {"user_frames", frames_json(code.first_frames(report))}};
 }
 
 nlohmann::json render_json(const std::string& program, const RunPlan& plan, const Judgement& j) {

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/evidence/user_code.h"
 #include "harness/run/runner.h"
 #include "nlohmann/json.hpp"
 
@@ -18,7 +19,9 @@ nlohmann::json render_json(const std::string& program, const RunPlan& plan, cons
 // One row per run, as the end of `run --all` and the main job print it.
 std::string render_table(const std::vector<std::pair<RunPlan, Judgement>>& runs);
 
-nlohmann::json report_json(const Report& report);
-std::string render_report_text(const Report& report);
+// A report and its first frames in the user's code (`code`: by default a
+// case's frames, or any program's outside system folders).
+nlohmann::json report_json(const Report& report, const UserCode& code = UserCode());
+std::string render_report_text(const Report& report, const UserCode& code = UserCode());
 
 }  // namespace hazardlab

@@ -61,7 +61,9 @@ command that replays it.
   --seed=N             base seed; trial i uses N+i (default: random, always printed)
   --trials=N           number of trials (default: the case's declared budget)
   --keep-going         run every trial (for detection rates) instead of stopping early
-  --format=F           text (default) or json: an array, one object per run
+  --format=F           text (default); json: an array, one object per run; sarif: a
+                       SARIF 2.1.0 log, one result per finding, at its case line
+  --sarif=FILE         also write that SARIF log to FILE (with any --format)
   --trials-per-child=N at most N trials share one child process (default 1000; 1: each
                        alone, for a suspected effect of one trial on the next)
 controlled schedulers only (one thread runs at a time; a run is a function of its seed):
@@ -77,13 +79,18 @@ controlled schedulers only (one thread runs at a time; a run is a function of it
 exit code: 0 every verdict as declared, 1 some verdict not as declared, 2 bad input
 )";
 
-constexpr char kClassify[] = R"(usage: hazardlab classify [--format=text|json] < LOG
+constexpr char kClassify[] = R"(usage: hazardlab classify [--source-root=DIR] [--format=text|json|sarif] < LOG
 
 Reads a sanitizer log on stdin (ThreadSanitizer, AddressSanitizer, UBSan,
-LeakSanitizer) and prints each report's tool, kind, location (the first frame in
-a file under cases/) and its frames in case code.
+LeakSanitizer), from a case or from any program, and prints each report's tool,
+kind, location and first frames in the user's code: frames in cases/ for a
+case's log; for another program's, frames with a source file outside system and
+toolchain folders (/usr, /lib, /opt, glibc's sources) and the sanitizer runtime.
 
-  --format=F   text (default) or json (an array of reports)
+  --source-root=DIR  the user's code is the files under DIR (paths shown relative
+                     to it), when the guess above is wrong
+  --format=F         text (default), json (an array of reports) or sarif (a SARIF
+                     2.1.0 log, one result per report)
 
 exit code: 0 no report found, 1 some report found, 2 bad input
 )";
@@ -98,8 +105,8 @@ const std::vector<CommandUsage>& commands() {
       {"list", kList, {"format"}},
       {"explain", kExplain, {"format"}},
       {"run", kRun, {"all", "variant", "detector", "scheduler", "seed", "trials", "keep-going", "format", "schedules",
-                     "seed-range", "trials-per-child", "trace", "depth", "pct-steps", "switch-interval"}},
-      {"classify", kClassify, {"format"}},
+                     "seed-range", "trials-per-child", "sarif", "trace", "depth", "pct-steps", "switch-interval"}},
+      {"classify", kClassify, {"format", "source-root"}},
       {"help", kHelp, {}},
   };
   return all;

@@ -139,8 +139,7 @@ void finish(Report& report, std::vector<Report>& reports) {
 
 bool Frame::in_case_code() const { return absl::StrContains(file, "cases/"); }
 
-std::string Frame::location() const {
-  if (file.empty()) return "";
+std::string Frame::short_path() const {
   // Keep the project-relative part: ".../cases/x.cc" -> "cases/x.cc".
   absl::string_view path = file;
   for (absl::string_view folder : {"cases/", "harness/", "tests/"}) {
@@ -150,19 +149,29 @@ std::string Frame::location() const {
       break;
     }
   }
-  return absl::StrCat(path, ":", line);
+  return std::string(path);
 }
 
-std::vector<Frame> Report::case_frames(std::size_t count) const {
+std::string Frame::location() const {
+  if (file.empty()) return "";
+  return absl::StrCat(short_path(), ":", line);
+}
+
+std::vector<Frame> Report::first_frames_where(const std::function<bool(const Frame&)>& keep,
+                                              std::size_t count) const {
   std::vector<Frame> found;
   for (const Frame& frame : frames) {
     if (found.size() == count) break;
-    if (!frame.in_case_code()) continue;
+    if (!keep(frame)) continue;
     bool seen = false;
     for (const Frame& f : found) seen = seen || (f.file == frame.file && f.line == frame.line);
     if (!seen) found.push_back(frame);
   }
   return found;
+}
+
+std::vector<Frame> Report::case_frames(std::size_t count) const {
+  return first_frames_where([](const Frame& frame) { return frame.in_case_code(); }, count);
 }
 
 bool Report::is_asan_family() const {

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <functional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
+
+#include "absl/strings/string_view.h"
 
 namespace hazardlab {
 
@@ -13,6 +15,7 @@ struct Frame {
 
   bool in_case_code() const;  // the frame is in a file under a `cases/` folder
   std::string location() const;  // "cases/lost_update.cc:31", shortened to the project-relative part
+  std::string short_path() const;  // the file, shortened the same way
 };
 
 // One report a sanitizer (or the C++ runtime) printed, classified.
@@ -28,6 +31,9 @@ struct Report {
 
   // Up to `count` frames in case code, first first, without repeats.
   std::vector<Frame> case_frames(std::size_t count = 3) const;
+  // Up to `count` frames that `keep` accepts, first first, without repeats
+  // (a line seen twice, as inlined frames often are, counts once).
+  std::vector<Frame> first_frames_where(const std::function<bool(const Frame&)>& keep, std::size_t count) const;
   bool is_tsan() const { return tool == "ThreadSanitizer"; }
   // ASan, LeakSanitizer and UBSan: the reports of the asan build.
   bool is_asan_family() const;
