@@ -24,6 +24,7 @@
 #include "harness/cli/explain.h"
 #include "harness/registry.h"
 #include "harness/cli/render.h"
+#include "harness/cli/swimlanes.h"
 #include "harness/cli/usage.h"
 #include "harness/run/runner.h"
 
@@ -33,7 +34,7 @@ ABSL_FLAG(std::string, scheduler, "",
           "stress: none, yield, random; controlled: walk, pct, gil (default: as the case declares)");
 ABSL_FLAG(std::string, seed, "", "base seed; trial i runs with seed+i (default: a fresh random seed)");
 ABSL_FLAG(int, trials, 0, "trials to run (default: the declared budget)");
-ABSL_FLAG(std::string, format, "text", "output: text or json (list also: ctest)");
+ABSL_FLAG(std::string, format, "text", "output: text or json (list also: ctest; run also: svg, html)");
 ABSL_FLAG(bool, keep_going, false, "run every trial instead of stopping at decisive evidence");
 ABSL_FLAG(int, schedules, 0, "controlled schedulers: schedules to explore, seed, seed+1, ...");
 ABSL_FLAG(std::string, seed_range, "", "controlled schedulers: explore seeds A..B-1 (--seed-range=A:B), for shards");
@@ -188,11 +189,14 @@ std::uint64_t chosen_seed() {
   return seed;
 }
 
-std::string chosen_format(bool allow_ctest = false) {
+std::string chosen_format(bool allow_ctest = false, bool allow_pictures = false) {
   const std::string format = absl::GetFlag(FLAGS_format);
   if (format == "text" || format == "json" || (allow_ctest && format == "ctest")) return format;
-  throw BadInput{absl::StrCat("unknown format '", format, "' (text or json)")};
+  if (allow_pictures && (format == "svg" || format == "html")) return format;
+  throw BadInput{absl::StrCat("unknown format '", format, "' (text or json", allow_pictures ? ", svg or html" : "", ")")};
 }
+
+bool is_picture(const std::string& format) { return format == "svg" || format == "html"; }
 
 // A progress line on a terminal, once a run has taken longer than a second.
 class Progress {
@@ -225,7 +229,8 @@ RunPlan plan_for(const Case& c, const Variant& v, Detector detector, std::uint64
   plan.spec.depth = absl::GetFlag(FLAGS_depth);
   plan.spec.steps = absl::GetFlag(FLAGS_pct_steps);
   plan.spec.switch_interval = absl::GetFlag(FLAGS_switch_interval);
-  plan.spec.trace = absl::GetFlag(FLAGS_trace);
+  // A picture is drawn from the trace.
+  plan.spec.trace = absl::GetFlag(FLAGS_trace) || is_picture(absl::GetFlag(FLAGS_format));
   plan.trials = default_trials(v, detector, plan.spec.kind);
   // A trace is of one schedule: `--seed=N --trace` reads that seed's run
   // step by step (ask for more with --schedules or --trials).
@@ -298,7 +303,7 @@ int command_run(const std::string& program, const CommandLine& line) {
   const bool all = absl::GetFlag(FLAGS_all);
   if (all ? !args.empty() : args.size() != 1) throw BadInput{"run takes one CASE, or --all"};
   const Detector detector = chosen_detector();
-  const std::string format = chosen_format();
+  const std::string format = chosen_format(/*allow_ctest=*/false, /*allow_pictures=*/true);
   const std::uint64_t seed = chosen_seed();
   if (line.given("trials") && absl::GetFlag(FLAGS_trials) < 1) throw BadInput{"--trials must be at least 1"};
   if (absl::GetFlag(FLAGS_trials_per_child) < 1) throw BadInput{"--trials-per-child must be at least 1"};
@@ -306,6 +311,7 @@ int command_run(const std::string& program, const CommandLine& line) {
   chosen_seed_range();
   // A trace is read one schedule at a time; --all prints a row per variant.
   if (all && line.given("trace")) throw BadInput{"--trace reads one case's schedules: give a CASE, not --all"};
+  if (all && is_picture(format)) throw BadInput{absl::StrCat("--format=", format, " draws one case's schedule: give a CASE, not --all")};
 
   std::vector<const Case*> cases;
   if (all) {
@@ -326,6 +332,19 @@ int command_run(const std::string& program, const CommandLine& line) {
                        : absl::StrCat("case ", cases[0]->name, " has no variant '", variant_name, "'")};
   }
 
+  if (is_picture(format)) {
+    // The picture is of one schedule per variant, drawn from its trace.
+    for (const Variant& v : cases[0]->variants) {
+      if (!variant_name.empty() && v.name != variant_name) continue;
+      if (!is_controlled(plan_for(*cases[0], v, detector, seed).spec.kind)) {
+        throw BadInput{absl::StrCat("--format=", format, " draws a controlled schedule: add --scheduler=walk, pct or gil")};
+      }
+    }
+    if (format == "svg" && variant_name.empty() && cases[0]->variants.size() > 1) {
+      throw BadInput{"--format=svg draws one schedule: give --variant (or use --format=html for every variant)"};
+    }
+  }
+
   std::vector<std::pair<RunPlan, Judgement>> runs;
   nlohmann::json json_runs = nlohmann::json::array();
   for (const Case* c : cases) {
@@ -339,6 +358,8 @@ int command_run(const std::string& program, const CommandLine& line) {
       }
       if (format == "json") {
         json_runs.push_back(render_json(program, plan, judgement));
+      } else if (is_picture(format)) {
+        // drawn below, once every run is in
       } else if (all) {
         std::cout << absl::StrFormat("%-24s %-20s %-12s %s\n", c->name, v.name, verdict_name(judgement.verdict),
                                      judgement.verdict == Verdict::kUnverified ? "unverified (declared)"
@@ -354,6 +375,10 @@ int command_run(const std::string& program, const CommandLine& line) {
   if (format == "json") {
     // Always an array: a script reads one run and many the same way.
     std::cout << json_runs.dump(2) << "\n";
+  } else if (format == "svg") {
+    std::cout << render_swimlanes_svg(runs.front().first, runs.front().second);
+  } else if (format == "html") {
+    std::cout << render_swimlanes_html(runs);
   } else if (all) {
     std::cout << "\n" << render_table(runs);
   }

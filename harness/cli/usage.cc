@@ -61,7 +61,9 @@ command that replays it.
   --seed=N             base seed; trial i uses N+i (default: random, always printed)
   --trials=N           number of trials (default: the case's declared budget)
   --keep-going         run every trial (for detection rates) instead of stopping early
-  --format=F           text (default) or json: an array, one object per run
+  --format=F           text (default) or json: an array, one object per run;
+                       svg or html (controlled schedulers): the traced schedule drawn as
+                       swimlanes, one lane per thread (svg: one --variant; html: a page)
   --trials-per-child=N at most N trials share one child process (default 1000; 1: each
                        alone, for a suspected effect of one trial on the next)
 controlled schedulers only (one thread runs at a time; a run is a function of its seed):
