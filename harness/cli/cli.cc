@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
@@ -21,6 +22,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "harness/cli/exercise.h"
 #include "harness/cli/explain.h"
 #include "harness/registry.h"
 #include "harness/cli/render.h"
@@ -270,7 +272,8 @@ int command_list() {
     const std::string det(detector_name(d));
     for (const Case& c : all_cases()) {
       for (const Variant& v : c.variants) {
-        const std::string labels = absl::StrCat(c.name, ",", v.name, ",", v.is_broken() ? "broken" : "fixed", ",", det);
+        const std::string labels = absl::StrCat(c.name, ",", v.name, ",", v.is_broken() ? "broken" : "fixed", ",", det,
+                                                v.name == kExerciseVariant ? ",exercises" : "");
         const std::string args = absl::StrCat("run ", c.name, " --variant=", v.name, " --detector=", det);
         const Expectation* e = v.expectation_for(d, SchedulerKind::kRandom);
         if (d == Detector::kOutcome) {
@@ -418,6 +421,29 @@ int command_classify(const CommandLine& line) {
   return reports.empty() ? 0 : 1;
 }
 
+int command_exercise(const std::string& program, const CommandLine& line) {
+  const std::vector<std::string>& args = line.words;
+  if (args.size() == 1 && args[0] == "list") {
+    std::cout << exercise_list();
+    return 0;
+  }
+  if (args.size() != 2 || (args[0] != "start" && args[0] != "check")) {
+    throw BadInput{"exercise takes list, start CASE or check CASE"};
+  }
+  const Case& c = case_named(args[1]);
+  if (c.variants.empty()) throw BadInput{absl::StrCat(c.name, " is a benchmark lesson: it has no exercise")};
+  if (args[0] == "start") {
+    std::string message;
+    if (!start_exercise(c, message)) throw BadInput{message};
+    std::cout << message << "\n";
+    return 0;
+  }
+  if (!std::filesystem::exists(exercise_path(c))) {
+    throw BadInput{absl::StrCat(c.name, " is not started (hazardlab exercise start ", c.name, ")")};
+  }
+  return check_exercise(program, c);
+}
+
 int command_help(const CommandLine& line) {
   if (line.words.size() > 1) throw BadInput{"help takes at most one COMMAND"};
   if (line.words.empty()) {
@@ -459,6 +485,7 @@ int cli_main(int argc, char** argv) {
     if (name == "run") return command_run(program, line);
     if (name == "explain") return command_explain(program, line);
     if (name == "classify") return command_classify(line);
+    if (name == "exercise") return command_exercise(program, line);
     return command_help(line);
   } catch (const BadInput& bad) {
     std::cerr << "hazardlab: " << bad.message << "\n";

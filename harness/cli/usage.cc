@@ -15,6 +15,9 @@ commands:
   run CASE          run a case's variants: histogram, verdict, evidence, seed, replay command
   run --all         every case and variant under this build's detector, then a verdict table
   classify < LOG    read a sanitizer log; print each report's kind and location
+  exercise list|start CASE|check CASE
+                    learn by fixing: write a case's broken code to exercises/CASE.cc,
+                    edit it, and check it under every detector
   help [COMMAND]    this text, or one command's flags (also: COMMAND --help, -h)
 
 exit code: 0 every verdict as declared (classify: no report), 1 some verdict not as
@@ -90,6 +93,22 @@ a file under cases/) and its frames in case code.
 exit code: 0 no report found, 1 some report found, 2 bad input
 )";
 
+constexpr char kExercise[] = R"(usage: hazardlab exercise list
+       hazardlab exercise start CASE
+       hazardlab exercise check CASE
+
+Learn by fixing. `start` writes exercises/CASE.cc in the source tree: the lesson's
+first part, the broken code under the name `attempt`, and a TODO; it never
+overwrites that file. The build compiles exercises/*.cc in as the case's variant
+"exercise". `check` rebuilds, runs the exercise under every detector the builds have
+(this build's, with pct too in the dev build, and build/tsan, build/asan when they
+are configured), with the budgets of the case's fixed variants, and prints pass or
+fail per detector with the evidence and a hint. `list` shows each exercise's state.
+
+exit code: 0 passing (start, list: done), 1 failing, 2 bad input (an existing file
+for start, an exercise not started for check)
+)";
+
 constexpr char kHelp[] = R"(usage: hazardlab help [COMMAND]
 
 Prints the list of commands, or one command's help (the same as COMMAND --help).
@@ -102,6 +121,7 @@ const std::vector<CommandUsage>& commands() {
       {"run", kRun, {"all", "variant", "detector", "scheduler", "seed", "trials", "keep-going", "format", "schedules",
                      "seed-range", "trials-per-child", "trace", "depth", "pct-steps", "switch-interval"}},
       {"classify", kClassify, {"format"}},
+      {"exercise", kExercise, {}},
       {"help", kHelp, {}},
   };
   return all;
@@ -123,6 +143,6 @@ bool is_command_flag(absl::string_view flag) {
   });
 }
 
-std::string command_names() { return "list, explain, run, classify or help"; }
+std::string command_names() { return "list, explain, run, classify, exercise or help"; }
 
 }  // namespace hazardlab
