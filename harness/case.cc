@@ -137,10 +137,47 @@ bool register_case(Case c) {
   return true;
 }
 
-const std::vector<Case>& all_cases() { return registry(); }
+namespace {
+
+struct PendingExercise {
+  std::string case_name;
+  Outcome (*body)(Threads& threads);
+};
+
+std::vector<PendingExercise>& pending_exercises() {
+  static std::vector<PendingExercise> pending;
+  return pending;
+}
+
+// Exercise files register in any order relative to their cases (static
+// initialization across files has none): they join their case on first use.
+const std::vector<Case>& registry_with_exercises() {
+  std::vector<Case>& cases = registry();
+  for (PendingExercise& e : pending_exercises()) {
+    for (Case& c : cases) {
+      if (c.name != e.case_name || c.find_variant(kExerciseVariant)) continue;
+      Variant v;
+      v.name = kExerciseVariant;
+      v.body = e.body;
+      v.mutant = no_mutant("the learner's version: the case's fixed variants carry the mutation test");
+      c.variants.push_back(std::move(v));
+    }
+  }
+  pending_exercises().clear();
+  return cases;
+}
+
+}  // namespace
+
+bool register_exercise(std::string case_name, Outcome (*body)(Threads& threads)) {
+  pending_exercises().push_back({std::move(case_name), body});
+  return true;
+}
+
+const std::vector<Case>& all_cases() { return registry_with_exercises(); }
 
 const Case* find_case(absl::string_view name) {
-  for (const Case& c : registry()) {
+  for (const Case& c : registry_with_exercises()) {
     if (c.name == name) return &c;
   }
   return nullptr;

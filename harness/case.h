@@ -208,7 +208,18 @@ struct Case {
 // hold the result. Case files call it through HAZARDLAB_CASE.
 bool register_case(Case c);
 
+// A learner's exercise (exercises/CASE.cc, `hazardlab exercise`): one more
+// variant of a case, named "exercise", declared clean everywhere, judged
+// like the case's fixed variants. Returns true, like register_case.
+bool register_exercise(std::string case_name, Outcome (*body)(Threads& threads));
+inline constexpr char kExerciseVariant[] = "exercise";
+
 }  // namespace hazardlab
+
+// Registers the learner's version in exercises/CASE.cc:  HAZARDLAB_EXERCISE(lost_update, attempt);
+#define HAZARDLAB_EXERCISE(case_name, function)                                     \
+  [[maybe_unused]] static const bool hazardlab_exercise_registered =                \
+      ::hazardlab::register_exercise(#case_name, function)
 
 // Registers a case from a case file:  HAZARDLAB_CASE({ .name = ..., ... });
 #define HAZARDLAB_CASE(...)                                                        \

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -19,13 +20,16 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/algorithm/container.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "harness/cli/exercise.h"
 #include "harness/cli/explain.h"
 #include "harness/registry.h"
 #include "harness/cli/render.h"
 #include "harness/cli/sarif.h"
+#include "harness/cli/swimlanes.h"
 #include "harness/cli/usage.h"
 #include "harness/run/runner.h"
 
@@ -35,7 +39,8 @@ ABSL_FLAG(std::string, scheduler, "",
           "stress: none, yield, random; controlled: walk, pct, gil (default: as the case declares)");
 ABSL_FLAG(std::string, seed, "", "base seed; trial i runs with seed+i (default: a fresh random seed)");
 ABSL_FLAG(int, trials, 0, "trials to run (default: the declared budget)");
-ABSL_FLAG(std::string, format, "text", "output: text or json (list also: ctest; run and classify also: sarif)");
+ABSL_FLAG(std::string, format, "text",
+          "output: text or json (list also: ctest; run and classify also: sarif; run also: svg, html)");
 ABSL_FLAG(std::string, sarif, "", "run: also write the SARIF 2.1.0 log to this file");
 ABSL_FLAG(std::string, source_root, "", "classify: the folder of the user's sources (default: a guess)");
 ABSL_FLAG(bool, keep_going, false, "run every trial instead of stopping at decisive evidence");
@@ -192,12 +197,18 @@ std::uint64_t chosen_seed() {
   return seed;
 }
 
-// `extra`: the one more format the command takes ("ctest", "sarif"), if any.
-std::string chosen_format(absl::string_view extra = "") {
+// `extra`: the formats the command takes besides text and json.
+std::string chosen_format(std::initializer_list<absl::string_view> extra = {}) {
   const std::string format = absl::GetFlag(FLAGS_format);
-  if (format == "text" || format == "json" || (!extra.empty() && format == extra)) return format;
-  throw BadInput{absl::StrCat("unknown format '", format, "' (text, json", extra.empty() ? "" : " or ", extra, ")")};
+  if (format == "text" || format == "json" || absl::c_linear_search(extra, format)) return format;
+  std::vector<absl::string_view> known = {"text", "json"};
+  known.insert(known.end(), extra.begin(), extra.end());
+  const absl::string_view last = known.back();
+  known.pop_back();
+  throw BadInput{absl::StrCat("unknown format '", format, "' (", absl::StrJoin(known, ", "), " or ", last, ")")};
 }
+
+bool is_picture(const std::string& format) { return format == "svg" || format == "html"; }
 
 // A progress line on a terminal, once a run has taken longer than a second.
 class Progress {
@@ -230,7 +241,8 @@ RunPlan plan_for(const Case& c, const Variant& v, Detector detector, std::uint64
   plan.spec.depth = absl::GetFlag(FLAGS_depth);
   plan.spec.steps = absl::GetFlag(FLAGS_pct_steps);
   plan.spec.switch_interval = absl::GetFlag(FLAGS_switch_interval);
-  plan.spec.trace = absl::GetFlag(FLAGS_trace);
+  // A picture is drawn from the trace.
+  plan.spec.trace = absl::GetFlag(FLAGS_trace) || is_picture(absl::GetFlag(FLAGS_format));
   plan.trials = default_trials(v, detector, plan.spec.kind);
   // A trace is of one schedule: `--seed=N --trace` reads that seed's run
   // step by step (ask for more with --schedules or --trials).
@@ -263,7 +275,7 @@ bool declares_more_than_a_hang(const Expectation& e) {
 }
 
 int command_list() {
-  const std::string format = chosen_format("ctest");
+  const std::string format = chosen_format({"ctest"});
   if (format == "json") {
     nlohmann::json out = nlohmann::json::array();
     for (const Case& c : all_cases()) {
@@ -295,7 +307,7 @@ int command_run(const std::string& program, const CommandLine& line) {
   const bool all = absl::GetFlag(FLAGS_all);
   if (all ? !args.empty() : args.size() != 1) throw BadInput{"run takes one CASE, or --all"};
   const Detector detector = chosen_detector();
-  const std::string format = chosen_format("sarif");
+  const std::string format = chosen_format({"sarif", "svg", "html"});
   const std::uint64_t seed = chosen_seed();
   // A trace is read one schedule at a time; --all prints a row per variant.
   // Said first: it holds in every build, whatever the scheduler.
@@ -313,6 +325,9 @@ int command_run(const std::string& program, const CommandLine& line) {
   if (absl::GetFlag(FLAGS_trials_per_child) < 1) throw BadInput{"--trials-per-child must be at least 1"};
   check_schedule_flags(line, chosen_scheduler());  // validate before running anything
   chosen_seed_range();
+  if (all && is_picture(format)) {
+    throw BadInput{absl::StrCat("--format=", format, " draws one case's schedule: give a CASE, not --all")};
+  }
 
   std::vector<const Case*> cases;
   if (all) {
@@ -333,6 +348,19 @@ int command_run(const std::string& program, const CommandLine& line) {
                        : absl::StrCat("case ", cases[0]->name, " has no variant '", variant_name, "'")};
   }
 
+  if (is_picture(format)) {
+    // The picture is of one schedule per variant, drawn from its trace.
+    for (const Variant& v : cases[0]->variants) {
+      if (!variant_name.empty() && v.name != variant_name) continue;
+      if (!is_controlled(plan_for(*cases[0], v, detector, seed).spec.kind)) {
+        throw BadInput{absl::StrCat("--format=", format, " draws a controlled schedule: add --scheduler=walk, pct or gil")};
+      }
+    }
+    if (format == "svg" && variant_name.empty() && cases[0]->variants.size() > 1) {
+      throw BadInput{"--format=svg draws one schedule: give --variant (or use --format=html for every variant)"};
+    }
+  }
+
   std::vector<std::pair<RunPlan, Judgement>> runs;
   nlohmann::json json_runs = nlohmann::json::array();
   for (const Case* c : cases) {
@@ -348,6 +376,8 @@ int command_run(const std::string& program, const CommandLine& line) {
         json_runs.push_back(render_json(program, plan, judgement));
       } else if (format == "sarif") {
         // printed whole at the end
+      } else if (is_picture(format)) {
+        // drawn below, once every run is in
       } else if (all) {
         std::cout << absl::StrFormat("%-24s %-20s %-12s %s\n", c->name, v.name, verdict_name(judgement.verdict),
                                      judgement.verdict == Verdict::kUnverified ? "unverified (declared)"
@@ -365,6 +395,10 @@ int command_run(const std::string& program, const CommandLine& line) {
     std::cout << json_runs.dump(2) << "\n";
   } else if (format == "sarif") {
     std::cout << sarif_for_runs(program, runs).dump(2) << "\n";
+  } else if (format == "svg") {
+    std::cout << render_swimlanes_svg(runs.front().first, runs.front().second);
+  } else if (format == "html") {
+    std::cout << render_swimlanes_html(runs);
   } else if (all) {
     std::cout << "\n" << render_table(runs);
   }
@@ -390,7 +424,7 @@ int command_explain(const std::string& program, const CommandLine& line) {
 // Like grep: 1 when the log holds a report, so a script can branch on it.
 int command_classify(const CommandLine& line) {
   if (!line.words.empty()) throw BadInput{"classify takes no arguments: it reads the log on stdin"};
-  const std::string format = chosen_format("sarif");
+  const std::string format = chosen_format({"sarif"});
   const std::string root = absl::GetFlag(FLAGS_source_root);
   // Not checked against this machine's folders: the log may come from CI.
   if (line.given("source-root") && root.empty()) throw BadInput{"--source-root needs a folder"};
@@ -409,6 +443,29 @@ int command_classify(const CommandLine& line) {
     for (const Report& r : reports) std::cout << render_report_text(r, code) << "\n";
   }
   return reports.empty() ? 0 : 1;
+}
+
+int command_exercise(const std::string& program, const CommandLine& line) {
+  const std::vector<std::string>& args = line.words;
+  if (args.size() == 1 && args[0] == "list") {
+    std::cout << exercise_list();
+    return 0;
+  }
+  if (args.size() != 2 || (args[0] != "start" && args[0] != "check")) {
+    throw BadInput{"exercise takes list, start CASE or check CASE"};
+  }
+  const Case& c = case_named(args[1]);
+  if (c.variants.empty()) throw BadInput{absl::StrCat(c.name, " is a benchmark lesson: it has no exercise")};
+  if (args[0] == "start") {
+    std::string message;
+    if (!start_exercise(c, message)) throw BadInput{message};
+    std::cout << message << "\n";
+    return 0;
+  }
+  if (!std::filesystem::exists(exercise_path(c))) {
+    throw BadInput{absl::StrCat(c.name, " is not started (hazardlab exercise start ", c.name, ")")};
+  }
+  return check_exercise(program, c);
 }
 
 int command_help(const CommandLine& line) {
@@ -452,6 +509,7 @@ int cli_main(int argc, char** argv) {
     if (name == "run") return command_run(program, line);
     if (name == "explain") return command_explain(program, line);
     if (name == "classify") return command_classify(line);
+    if (name == "exercise") return command_exercise(program, line);
     return command_help(line);
   } catch (const BadInput& bad) {
     std::cerr << "hazardlab: " << bad.message << "\n";
@@ -469,7 +527,8 @@ std::vector<std::string> case_test_lines(Detector d) {
   for (const Case& c : all_cases()) {
     for (const Variant& v : c.variants) {
       const std::string name = absl::StrCat(c.name, ".", v.name, ".", det);
-      const std::string labels = absl::StrCat(c.name, ",", v.name, ",", v.is_broken() ? "broken" : "fixed", ",", det);
+      const std::string labels = absl::StrCat(c.name, ",", v.name, ",", v.is_broken() ? "broken" : "fixed", ",", det,
+                                              v.name == kExerciseVariant ? ",exercises" : "");
       const std::string args = absl::StrCat("run ", c.name, " --variant=", v.name, " --detector=", det);
       // One more test of the variant under scheduler `s`.
       auto under = [&](SchedulerKind s, absl::string_view extra) {

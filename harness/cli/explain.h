@@ -12,6 +12,10 @@ namespace hazardlab {
 // is declared to see: what `hazardlab explain CASE` prints.
 std::string explain(const Case& c, const std::string& program);
 
+// The text of the top-level function `name` in a case's source, with the
+// comment lines just above it ("" when not found).
+std::string extract_function(absl::string_view source, absl::string_view name);
+
 // What the mutation test does to a fixed variant, in words: the line its
 // mutant removes and the detectors that catch it, or why none do.
 std::string describe_mutant(const Variant& v);

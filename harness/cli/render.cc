@@ -48,12 +48,7 @@ std::string controlled_summary(const RunPlan& plan, const Judgement& j) {
   return text;
 }
 
-struct TraceLine {
-  std::int64_t step;
-  std::string thread;
-  std::string op;
-  std::string location;
-};
+}  // namespace
 
 std::vector<TraceLine> trace_lines(const std::vector<StepRecord>& trace) {
   std::vector<const CallStack*> stacks;
@@ -65,8 +60,6 @@ std::vector<TraceLine> trace_lines(const std::vector<StepRecord>& trace) {
   }
   return lines;
 }
-
-}  // namespace
 
 std::string replay_command(const std::string& program, const RunPlan& plan, const Judgement& judgement) {
   const bool single = judgement.first_evidence_seed.has_value();

@@ -9,6 +9,15 @@
 
 namespace hazardlab {
 
+// One step of a traced schedule, symbolized: its case line, when in case code.
+struct TraceLine {
+  std::int64_t step;
+  std::string thread;
+  std::string op;
+  std::string location;
+};
+std::vector<TraceLine> trace_lines(const std::vector<StepRecord>& trace);
+
 // The command that repeats the first trial that showed evidence (or the
 // whole run when none did).
 std::string replay_command(const std::string& program, const RunPlan& plan, const Judgement& judgement);

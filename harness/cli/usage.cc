@@ -15,6 +15,9 @@ commands:
   run CASE          run a case's variants: histogram, verdict, evidence, seed, replay command
   run --all         every case and variant under this build's detector, then a verdict table
   classify < LOG    read a sanitizer log; print each report's kind and location
+  exercise list|start CASE|check CASE
+                    learn by fixing: write a case's broken code to exercises/CASE.cc,
+                    edit it, and check it under every detector
   help [COMMAND]    this text, or one command's flags (also: COMMAND --help, -h)
 
 exit code: 0 every verdict as declared (classify: no report), 1 some verdict not as
@@ -62,7 +65,9 @@ command that replays it.
   --trials=N           number of trials (default: the case's declared budget)
   --keep-going         run every trial (for detection rates) instead of stopping early
   --format=F           text (default); json: an array, one object per run; sarif: a
-                       SARIF 2.1.0 log, one result per finding, at its case line
+                       SARIF 2.1.0 log, one result per finding, at its case line;
+                       svg or html (controlled schedulers): the traced schedule drawn as
+                       swimlanes, one lane per thread (svg: one --variant; html: a page)
   --sarif=FILE         also write that SARIF log to FILE (with any --format)
   --trials-per-child=N at most N trials share one child process (default 1000; 1: each
                        alone, for a suspected effect of one trial on the next)
@@ -95,6 +100,22 @@ toolchain folders (/usr, /lib, /opt, glibc's sources) and the sanitizer runtime.
 exit code: 0 no report found, 1 some report found, 2 bad input
 )";
 
+constexpr char kExercise[] = R"(usage: hazardlab exercise list
+       hazardlab exercise start CASE
+       hazardlab exercise check CASE
+
+Learn by fixing. `start` writes exercises/CASE.cc in the source tree: the lesson's
+first part, the broken code under the name `attempt`, and a TODO; it never
+overwrites that file. The build compiles exercises/*.cc in as the case's variant
+"exercise". `check` rebuilds, runs the exercise under every detector the builds have
+(this build's, with pct too in the dev build, and build/tsan, build/asan when they
+are configured), with the budgets of the case's fixed variants, and prints pass or
+fail per detector with the evidence and a hint. `list` shows each exercise's state.
+
+exit code: 0 passing (start, list: done), 1 failing, 2 bad input (an existing file
+for start, an exercise not started for check)
+)";
+
 constexpr char kHelp[] = R"(usage: hazardlab help [COMMAND]
 
 Prints the list of commands, or one command's help (the same as COMMAND --help).
@@ -107,6 +128,7 @@ const std::vector<CommandUsage>& commands() {
       {"run", kRun, {"all", "variant", "detector", "scheduler", "seed", "trials", "keep-going", "format", "schedules",
                      "seed-range", "trials-per-child", "sarif", "trace", "depth", "pct-steps", "switch-interval"}},
       {"classify", kClassify, {"format", "source-root"}},
+      {"exercise", kExercise, {}},
       {"help", kHelp, {}},
   };
   return all;
@@ -128,6 +150,6 @@ bool is_command_flag(absl::string_view flag) {
   });
 }
 
-std::string command_names() { return "list, explain, run, classify or help"; }
+std::string command_names() { return "list, explain, run, classify, exercise or help"; }
 
 }  // namespace hazardlab

@@ -137,12 +137,13 @@ void finish(Report& report, std::vector<Report>& reports) {
 
 }  // namespace
 
-bool Frame::in_case_code() const { return absl::StrContains(file, "cases/"); }
+// A learner's exercise (exercises/CASE.cc) is case code too.
+bool Frame::in_case_code() const { return absl::StrContains(file, "cases/") || absl::StrContains(file, "exercises/"); }
 
 std::string Frame::short_path() const {
   // Keep the project-relative part: ".../cases/x.cc" -> "cases/x.cc".
   absl::string_view path = file;
-  for (absl::string_view folder : {"cases/", "harness/", "tests/"}) {
+  for (absl::string_view folder : {"cases/", "exercises/", "harness/", "tests/"}) {
     const std::size_t at = path.rfind(folder);
     if (at != absl::string_view::npos && (at == 0 || path[at - 1] == '/')) {
       path = path.substr(at);

@@ -72,7 +72,7 @@ std::string Symbolizer::case_location(const CallStack& stack) {
   std::string any;
   for (std::uintptr_t offset : stack) {
     for (const std::string& frame : frames_[offset]) {
-      if (absl::StartsWith(frame, "cases/")) return frame;
+      if (absl::StartsWith(frame, "cases/") || absl::StartsWith(frame, "exercises/")) return frame;
       if (outside_harness.empty() && !absl::StartsWith(frame, "harness/") && !absl::StartsWith(frame, "/")) {
         outside_harness = frame;
       }

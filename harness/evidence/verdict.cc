@@ -294,7 +294,10 @@ bool Judge::add(const TrialResult& trial) {
   if (trial.controlled) {
     j.max_threads = std::max(j.max_threads, trial.controlled->threads);
     j.max_steps = std::max(j.max_steps, trial.controlled->steps);
-    if (j.trials == 1) j.trace = trial.controlled->trace;
+    if (j.trials == 1) {
+      j.trace = trial.controlled->trace;
+      j.deadlock = trial.controlled->deadlock;
+    }
   }
   if (trial.outcome) {
     j.histogram.add(*trial.outcome, classify_outcome(case_.outcomes, *trial.outcome), trial.seed);
@@ -341,7 +344,10 @@ bool Judge::add(const TrialResult& trial) {
     against_ = *against;
     j.first_evidence_trial = j.trials;
     j.first_evidence_seed = trial.seed;
-    if (trial.controlled) j.trace = trial.controlled->trace;
+    if (trial.controlled) {
+      j.trace = trial.controlled->trace;
+      j.deadlock = trial.controlled->deadlock;
+    }
   }
   // Trials with something to show: the declared evidence, or what counts
   // against a correct variant.
@@ -352,7 +358,10 @@ bool Judge::add(const TrialResult& trial) {
       if (!against_) {
         j.first_evidence_trial = j.trials;
         j.first_evidence_seed = trial.seed;
-        if (trial.controlled) j.trace = trial.controlled->trace;
+        if (trial.controlled) {
+      j.trace = trial.controlled->trace;
+      j.deadlock = trial.controlled->deadlock;
+    }
       }
     }
   }

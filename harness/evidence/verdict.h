@@ -72,6 +72,7 @@ struct Judgement {
   int max_threads = 0;
   std::int64_t max_steps = 0;
   std::vector<StepRecord> trace;
+  std::vector<StepRecord> deadlock;  // that trial's waiting step of each thread, when all were blocked
 };
 
 // Folds trials into a judgement, one at a time.
