@@ -314,13 +314,6 @@ int command_run(const std::string& program, const CommandLine& line) {
   if (all && line.given("trace")) throw BadInput{"--trace reads one case's schedules: give a CASE, not --all"};
   const std::string sarif_file = absl::GetFlag(FLAGS_sarif);
   if (line.given("sarif") && sarif_file.empty()) throw BadInput{"--sarif needs a file name"};
-  // --sarif=FILE: the log besides the printed output, for CI to upload;
-  // opened before any trial, so that a bad path costs no run.
-  std::ofstream sarif_out;
-  if (!sarif_file.empty()) {
-    sarif_out.open(sarif_file);
-    if (!sarif_out) throw BadInput{absl::StrCat("cannot write the --sarif file '", sarif_file, "'")};
-  }
   if (line.given("trials") && absl::GetFlag(FLAGS_trials) < 1) throw BadInput{"--trials must be at least 1"};
   if (absl::GetFlag(FLAGS_trials_per_child) < 1) throw BadInput{"--trials-per-child must be at least 1"};
   check_schedule_flags(line, chosen_scheduler());  // validate before running anything
@@ -359,6 +352,14 @@ int command_run(const std::string& program, const CommandLine& line) {
     if (format == "svg" && variant_name.empty() && cases[0]->variants.size() > 1) {
       throw BadInput{"--format=svg draws one schedule: give --variant (or use --format=html for every variant)"};
     }
+  }
+  // --sarif=FILE: the log besides the printed output, for CI to upload;
+  // opened after every check of the command line (bad input leaves no empty
+  // file behind) and before any trial (a bad path costs no run).
+  std::ofstream sarif_out;
+  if (!sarif_file.empty()) {
+    sarif_out.open(sarif_file);
+    if (!sarif_out) throw BadInput{absl::StrCat("cannot write the --sarif file '", sarif_file, "'")};
   }
 
   std::vector<std::pair<RunPlan, Judgement>> runs;
