@@ -774,6 +774,30 @@ Outcome run_here(Outcome (*body)(Threads&), const ScheduleSpec& spec) {
   return outcome;
 }
 
+// Whoever frees a controller after its run asks it whether a thread of the
+// run is still parked on it (a detached one), not the process's thread
+// count: the stall monitor's own thread made that count wrong now and then.
+TEST_F(ControllerTest, AThreadStillParkedAfterTheRunKeepsItsController) {
+  const ScheduleSpec spec{.kind = SchedulerKind::kPct, .seed = 1, .depth = 3, .steps = 4};
+  {
+    Controller controller(spec, {}, std::chrono::milliseconds(30'000));
+    controller.adopt_calling_thread();
+    Threads threads(spec, &controller);
+    threads.run(2, [](int) { yield_point(); });
+    controller.finish();
+    EXPECT_TRUE(controller.every_thread_ended());
+  }
+  // Parked to the end of this test's process, on a controller never freed.
+  auto* controller = new Controller(spec, {}, std::chrono::milliseconds(30'000));
+  controller->adopt_calling_thread();
+  Threads threads(spec, controller);
+  auto* never = new Latch(1);
+  std::thread(threads.instrumented([never] { never->wait(); })).detach();
+  yield_point();
+  controller->finish();
+  EXPECT_FALSE(controller->every_thread_ended());
+}
+
 TEST_F(ControllerTest, SpuriousWakeupsShowAWaitCheckedWithIf) {
   for (SchedulerKind kind : {SchedulerKind::kPct, SchedulerKind::kWalk}) {
     SCOPED_TRACE(scheduler_name(kind));

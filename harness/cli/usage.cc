@@ -70,7 +70,9 @@ command that replays it.
                        swimlanes, one lane per thread (svg: one --variant; html: a page)
   --sarif=FILE         also write that SARIF log to FILE (with any --format)
   --trials-per-child=N at most N trials share one child process (default 1000; 1: each
-                       alone, for a suspected effect of one trial on the next)
+                       alone, for a suspected effect of one trial on the next; the tsan
+                       build always runs each trial alone: TSan reports a race once per
+                       process)
 controlled schedulers only (one thread runs at a time; a run is a function of its seed):
   --schedules=N        explore N schedules (seeds --seed, --seed+1, ...), stopping at the
                        first failure

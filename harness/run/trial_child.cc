@@ -24,6 +24,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -87,6 +88,19 @@ int live_threads() {
   while (const dirent* entry = readdir(tasks)) count += entry->d_name[0] != '.';
   closedir(tasks);
   return count;
+}
+
+// The threads of this process once a thread just joined has left the
+// list: the kernel lists an exiting thread for a moment after its join
+// returned, and a count one too high between trials would take a trial's
+// leftover thread for one of the process's own.
+int settled_thread_count() {
+  int fewest = live_threads();
+  for (int look = 0; look < 20; ++look) {
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+    fewest = std::min(fewest, live_threads());
+  }
+  return fewest;
 }
 
 // Runs the variant under a controller on this thread (thread 0). A deadlock
@@ -166,9 +180,17 @@ bool run_one(const TrialRequest& request, const ScheduleSpec& spec, int threads_
   }
   send(channel::outcome_line(outcome));
 
-  // One thread more than between trials: the controller's stall monitor.
-  const bool threads_left = live_threads() > threads_between_trials + (controller ? 1 : 0);
-  if (controller && !threads_left) delete controller;  // joins its monitor
+  // A controlled run knows its threads: the controller is freed only when
+  // every one of them has ended, because a thread parked on it reads it
+  // when it wakes. (Counting the process's threads decided this before, and
+  // a detached heartbeat woke into a freed controller whenever the stall
+  // monitor, counted as alive, had in fact just exited: ASan's
+  // heap-use-after-free, about 1 trial in 300.) The count of threads still
+  // decides whether the next trial may share the process: it also sees
+  // threads started around the harness.
+  const bool run_threads_left = controller && !controller->every_thread_ended();
+  if (controller && !run_threads_left) delete controller;
+  const bool threads_left = run_threads_left || live_threads() > threads_between_trials;
   const bool leaked = __lsan_do_recoverable_leak_check && __lsan_do_recoverable_leak_check() != 0;
   std::fflush(nullptr);
   const auto took = std::chrono::steady_clock::now() - started;
@@ -192,7 +214,7 @@ std::optional<int> run_trial_child_if_requested(int argc, char** argv) {
   // program creates (ThreadSanitizer does): start one now, so that the count
   // of threads between trials is the same before and after the first.
   std::thread([] {}).join();
-  const int threads_between_trials = live_threads();
+  const int threads_between_trials = settled_thread_count();
   for (int i = 0; i < request->count; ++i) {
     ScheduleSpec spec = request->spec;
     spec.seed += static_cast<std::uint64_t>(i);

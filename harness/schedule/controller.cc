@@ -140,13 +140,15 @@ Controller::Controller(const ScheduleSpec& spec, Hooks hooks, std::chrono::milli
   monitor_ = std::thread([this] { monitor(); });
 }
 
-Controller::~Controller() {
+Controller::~Controller() { stop_monitor(); }
+
+void Controller::stop_monitor() {
   {
     std::lock_guard lock(monitor_mutex_);
     finished_ = true;
   }
   monitor_wake_.notify_all();
-  monitor_.join();
+  if (monitor_.joinable()) monitor_.join();
 }
 
 void Controller::adopt_calling_thread() {
@@ -178,11 +180,18 @@ void Controller::leave_calling_thread() {
 
 void Controller::finish() {
   leave_calling_thread();
-  {
-    std::lock_guard lock(monitor_mutex_);
-    finished_ = true;
+  // Joined here, not left to end on its own: whoever counts the threads
+  // still alive after a run (trial_child.cc) must not count a monitor that
+  // may or may not have exited yet.
+  stop_monitor();
+}
+
+bool Controller::every_thread_ended() const {
+  const int used = thread_count_.load(std::memory_order_relaxed);
+  for (int i = 1; i < used; ++i) {
+    if (threads_[static_cast<std::size_t>(i)].status != Status::kFinished) return false;
   }
-  monitor_wake_.notify_all();
+  return true;
 }
 
 int Controller::free_slot() {

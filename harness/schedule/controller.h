@@ -88,8 +88,10 @@ class Controller final : public YieldHook {
 
   // The calling thread becomes thread 0 ("main") and holds the turn.
   void adopt_calling_thread();
-  // The variant's body returned on thread 0: scheduling ends. Threads still
-  // alive (detached ones) stay parked until the process exits.
+  // The variant's body returned on thread 0: scheduling ends, and the stall
+  // monitor has ended when this returns. Threads still alive (detached
+  // ones) stay parked on this controller until the process exits, so it
+  // must outlive them.
   void finish();
 
   // Thread lifecycle. The running thread registers a thread it is about to
@@ -145,6 +147,10 @@ class Controller final : public YieldHook {
   // child's only thread: the others do not exist there).
   static void leave_calling_thread();
 
+  // After finish(): whether every thread the run created has ended (handed
+  // its last turn on). Only then may the controller be destroyed: a thread
+  // parked or not yet started reads it when it wakes.
+  bool every_thread_ended() const;
   // The slot of the thread holding the turn (0 is main).
   int running_thread() const { return running(); }
   // Threads the run created so far, main included (n); more than the slots
@@ -197,6 +203,7 @@ class Controller final : public YieldHook {
   void pass_turn_to(int next, bool wait_for_return);
   [[noreturn]] void report_deadlock();
   void monitor();
+  void stop_monitor();  // ends and joins the monitor; idempotent
   int running() const { return running_.load(std::memory_order_relaxed); }
 
   static constinit thread_local Controller* current_;
