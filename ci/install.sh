@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   cmake ninja-build             # build (CMake >= 3.25 for workflow presets)
+  ccache                        # compiler cache shared by the native builds and the exercise test's copy
   clang libclang-rt-14-dev      # compiler and the TSan/ASan/UBSan/LSan runtimes
   llvm                          # llvm-symbolizer: sanitizer reports' lines, and the case lines of
                                 #   controlled runs' deadlocks, stalls and traces

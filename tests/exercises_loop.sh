@@ -4,16 +4,23 @@
 # wrong or fake fix and see it stay red, make the right fix and see it green;
 # for lost_update, lock_order_deadlock and lost_wakeup. Then the started
 # exercises run as CTest tests (-L exercises).
-# usage: exercises_loop.sh SOURCE_DIR WORKDIR
+# usage: exercises_loop.sh SOURCE_DIR WORKDIR [COMPILER_CACHE_DIR]
+# With a compiler cache (cmake/compiler_cache.cmake), the copy is built from
+# the dev build's cache: only the exercises and the files that embed the
+# copy's own paths compile.
 set -uo pipefail
 source_dir=$1
 work=$2
+cache_args=()
+if [[ -n ${3:-} ]]; then
+  cache_args=("-DHAZARDLAB_COMPILER_CACHE_DIR=$3" "-DHAZARDLAB_COMPILER_CACHE_BASEDIR=$source_dir")
+fi
 rm -rf "$work"
 mkdir -p "$work/src"
 git -C "$source_dir" ls-files -z | (cd "$source_dir" && xargs -0 cp --parents -t "$work/src")
 cd "$work/src" || exit 1
 echo "configuring and building a copy in $work/src"
-cmake --preset dev >"$work/configure.log" 2>&1 || { cat "$work/configure.log"; exit 1; }
+cmake --preset dev "${cache_args[@]}" >"$work/configure.log" 2>&1 || { cat "$work/configure.log"; exit 1; }
 cmake --build build/dev --target hazardlab >"$work/build.log" 2>&1 || { tail -50 "$work/build.log"; exit 1; }
 hazardlab=build/dev/hazardlab
 
