@@ -21,6 +21,7 @@ std::atomic<std::uint64_t> g_next_index{1};
 // A program with millions of lock calls must not sleep for minutes: each
 // thread may sleep this long in all, then only yields.
 constexpr std::uint64_t kSleepBudgetMicros = 200'000;
+constexpr std::uint64_t kTimerSlackMicros = 50;
 
 struct ThreadState {
   std::uint64_t rng = 0;
@@ -96,15 +97,20 @@ void perturb() {
   const int saved_errno = errno;
   const std::uint64_t r = draw();
   // Of 16: 6 go straight through, 6 yield (another thread on this core runs
-  // first), 4 sleep 1 to 512 us (a thread on another core runs first: on a
-  // multi-core machine only a sleep reorders threads that run in parallel).
+  // first), 4 sleep 50 us to 3.2 ms (a thread on another core runs first: on
+  // a multi-core machine only a sleep reorders threads that run in parallel).
+  // Sleeps are long against thread start-up (~50-100 us), so that what a seed
+  // decides, not timing noise, decides the order, and a seed that failed
+  // fails again more often.
   const unsigned roll = r & 15;
   if (roll >= 6 && roll < 12) {
     real_syscall(SYS_sched_yield, 0, 0, 0, 0, 0, 0);
   } else if (roll >= 12) {
-    const std::uint64_t micros = std::uint64_t{1} << ((r >> 8) % 10);
-    if (t_state.slept_micros + micros <= kSleepBudgetMicros) {
-      t_state.slept_micros += micros;
+    const std::uint64_t micros = std::uint64_t{50} << ((r >> 8) % 7);
+    // A sleep costs at least the timer slack (50 us) on top of what it asks.
+    const std::uint64_t cost = micros + kTimerSlackMicros;
+    if (t_state.slept_micros + cost <= kSleepBudgetMicros) {
+      t_state.slept_micros += cost;
       sleep_micros(micros);
     } else {
       real_syscall(SYS_sched_yield, 0, 0, 0, 0, 0, 0);

@@ -12,7 +12,12 @@ import json
 import subprocess
 import sys
 
-REPLAY_ATTEMPTS = 5  # threads are real: a replay repeats the injection, not the exact interleaving
+# Threads are real: a replay repeats each thread's injection decisions, not
+# the exact interleaving, so a failing seed fails again often, not always
+# (docs/shake.md has the rates). Up to CANDIDATES failing seeds get
+# REPLAY_ATTEMPTS replays each; one must show the same evidence again.
+REPLAY_ATTEMPTS = 10
+CANDIDATES = 3
 
 
 def shake(hazardlab, program, seed, runs, timeout):
@@ -54,16 +59,16 @@ def main():
     print(f"{len(found)} of {runs} runs from seed {seed} show {' or '.join(evidence)}")
     if not found:
         sys.exit("shake found no failure in the seed range")
-    first = found[0]
-    if f"--seed={first['seed']} --runs=1" not in first["replay"] or first["replay"] not in out["replays"]:
-        sys.exit(f"the replay command does not carry the seed: {first['replay']}")
-    kind = shows(first, evidence)
-    for attempt in range(1, REPLAY_ATTEMPTS + 1):
-        again = shake(hazardlab, program, first["seed"], 1, int(timeout))["runs"][0]
-        if shows(again, [kind]):
-            print(f"seed {first['seed']} shows {kind} again at replay {attempt}")
-            return
-    sys.exit(f"seed {first['seed']} did not show {kind} again in {REPLAY_ATTEMPTS} replays")
-
+    for run in found[:CANDIDATES]:
+        if f"--seed={run['seed']} --runs=1" not in run["replay"] or run["replay"] not in out["replays"]:
+            sys.exit(f"the replay command does not carry the seed: {run['replay']}")
+        kind = shows(run, evidence)
+        for attempt in range(1, REPLAY_ATTEMPTS + 1):
+            again = shake(hazardlab, program, run["seed"], 1, int(timeout))["runs"][0]
+            if shows(again, [kind]):
+                print(f"seed {run['seed']} shows {kind} again at replay {attempt}")
+                return
+        print(f"seed {run['seed']} did not show {kind} again in {REPLAY_ATTEMPTS} replays")
+    sys.exit("no failing seed failed again")
 
 main()
