@@ -92,7 +92,7 @@ long real_syscall(long number, long a0, long a1, long a2, long a3, long a4, long
   return syscall_function()(number, a0, a1, a2, a3, a4, a5);
 }
 
-void perturb() {
+void perturb(Point point) {
   if (!g_enabled) return;
   const int saved_errno = errno;
   const std::uint64_t r = draw();
@@ -102,7 +102,9 @@ void perturb() {
   // Sleeps are long against thread start-up (~50-100 us), so that what a seed
   // decides, not timing noise, decides the order, and a seed that failed
   // fails again more often.
-  const unsigned roll = r & 15;
+  // At a window point, 12 of 16 sleep (the 8 lowest rolls become sleeps).
+  unsigned roll = r & 15;
+  if (point == Point::kWindow && roll < 8) roll = 12 + (roll & 3);
   if (roll >= 6 && roll < 12) {
     real_syscall(SYS_sched_yield, 0, 0, 0, 0, 0, 0);
   } else if (roll >= 12) {

@@ -26,9 +26,14 @@ std::uint64_t next_thread_index();
 // Seeds the calling thread's generator for the thread created `index`-th.
 void start_thread(std::uint64_t index);
 
+// How a wrapper's point is delayed: `kWindow` where a delay most often
+// exposes a bug (entering a condition wait: the check-then-wait window of a
+// lost wakeup) sleeps twice as often.
+enum class Point { kOrdinary, kWindow };
+
 // Maybe yields or sleeps the calling thread: the one decision a wrapper asks
 // for at its synchronization point. Keeps errno.
-void perturb();
+void perturb(Point point = Point::kOrdinary);
 
 // The C library's syscall(), found once, so that delays never enter the
 // library's own syscall wrapper.
