@@ -76,3 +76,25 @@ TEST(ChildProcessTest, ASpawnThatFailsThrowsAndLeavesNothing) {
 
 }  // namespace
 }  // namespace hazardlab
+
+namespace hazardlab {
+namespace {
+
+// shake passes the run's seed and LD_PRELOAD this way: set over the parent's
+// environment, the rest of it passed on.
+TEST(ChildProcessTest, EnvironmentOverridesAreSetOverTheParentsAndTheRestIsPassedOn) {
+  ASSERT_EQ(setenv("HAZARDLAB_TEST_OVERRIDDEN", "parent", 1), 0);
+  ASSERT_EQ(setenv("HAZARDLAB_TEST_KEPT", "kept", 1), 0);
+  SpawnOptions options;
+  options.environment = {{"HAZARDLAB_TEST_OVERRIDDEN", "child"}, {"HAZARDLAB_TEST_NEW", "new"}};
+  const ChildResult result = run_child({"/usr/bin/env"}, std::chrono::seconds(30), options);
+  unsetenv("HAZARDLAB_TEST_OVERRIDDEN");
+  unsetenv("HAZARDLAB_TEST_KEPT");
+  EXPECT_NE(result.output.find("HAZARDLAB_TEST_OVERRIDDEN=child\n"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("HAZARDLAB_TEST_OVERRIDDEN=parent"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("HAZARDLAB_TEST_NEW=new\n"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("HAZARDLAB_TEST_KEPT=kept\n"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace hazardlab

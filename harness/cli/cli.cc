@@ -24,10 +24,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "harness/cli/common_flags.h"
 #include "harness/cli/exercise.h"
 #include "harness/cli/explain.h"
 #include "harness/registry.h"
+#include "harness/cli/progress.h"
 #include "harness/cli/render.h"
+#include "harness/cli/shake.h"
 #include "harness/cli/sarif.h"
 #include "harness/cli/swimlanes.h"
 #include "harness/cli/usage.h"
@@ -58,10 +61,6 @@ namespace hazardlab {
 namespace {
 
 constexpr int kBadInput = 2;
-
-struct BadInput {
-  std::string message;
-};
 
 // What the command line says: the words (the command and its arguments), the
 // flags given, by name with dashes ("seed-range"), and whether help was asked
@@ -189,47 +188,7 @@ std::optional<std::pair<std::uint64_t, int>> chosen_seed_range() {
   return std::make_pair(first, static_cast<int>(end - first));
 }
 
-std::uint64_t chosen_seed() {
-  const std::string text = absl::GetFlag(FLAGS_seed);
-  if (text.empty()) return std::random_device{}() % 1'000'000'000ULL;
-  std::uint64_t seed = 0;
-  if (!absl::SimpleAtoi(text, &seed)) throw BadInput{absl::StrCat("bad --seed '", text, "': want a non-negative integer")};
-  return seed;
-}
-
-// `extra`: the formats the command takes besides text and json.
-std::string chosen_format(std::initializer_list<absl::string_view> extra = {}) {
-  const std::string format = absl::GetFlag(FLAGS_format);
-  if (format == "text" || format == "json" || absl::c_linear_search(extra, format)) return format;
-  std::vector<absl::string_view> known = {"text", "json"};
-  known.insert(known.end(), extra.begin(), extra.end());
-  const absl::string_view last = known.back();
-  known.pop_back();
-  throw BadInput{absl::StrCat("unknown format '", format, "' (", absl::StrJoin(known, ", "), " or ", last, ")")};
-}
-
 bool is_picture(const std::string& format) { return format == "svg" || format == "html"; }
-
-// A progress line on a terminal, once a run has taken longer than a second.
-class Progress {
- public:
-  explicit Progress(std::string what) : what_(std::move(what)), started_(std::chrono::steady_clock::now()) {}
-  ~Progress() {
-    if (shown_) std::fprintf(stderr, "\r\033[K");
-  }
-  void operator()(int done, int planned) {
-    if (!isatty(STDERR_FILENO)) return;
-    if (std::chrono::steady_clock::now() - started_ < std::chrono::seconds(1)) return;
-    shown_ = true;
-    std::fprintf(stderr, "\r\033[K%s: trial %d of %d", what_.c_str(), done, planned);
-    std::fflush(stderr);
-  }
-
- private:
-  std::string what_;
-  std::chrono::steady_clock::time_point started_;
-  bool shown_ = false;
-};
 
 RunPlan plan_for(const Case& c, const Variant& v, Detector detector, std::uint64_t seed) {
   RunPlan plan;
@@ -483,10 +442,40 @@ int command_help(const CommandLine& line) {
 
 }  // namespace
 
+std::uint64_t chosen_seed() {
+  const std::string text = absl::GetFlag(FLAGS_seed);
+  if (text.empty()) return std::random_device{}() % 1'000'000'000ULL;
+  std::uint64_t seed = 0;
+  if (!absl::SimpleAtoi(text, &seed)) throw BadInput{absl::StrCat("bad --seed '", text, "': want a non-negative integer")};
+  return seed;
+}
+
+// `extra`: the formats the command takes besides text and json.
+std::string chosen_format(std::initializer_list<absl::string_view> extra) {
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (format == "text" || format == "json" || absl::c_linear_search(extra, format)) return format;
+  std::vector<absl::string_view> known = {"text", "json"};
+  known.insert(known.end(), extra.begin(), extra.end());
+  const absl::string_view last = known.back();
+  known.pop_back();
+  throw BadInput{absl::StrCat("unknown format '", format, "' (", absl::StrJoin(known, ", "), " or ", last, ")")};
+}
+
 int cli_main(int argc, char** argv) {
   const std::string program = argc > 0 ? argv[0] : "hazardlab";
   try {
-    CommandLine line = parse_command_line(argc, argv);
+    // Everything after `--` is another program's command line (shake), not
+    // hazardlab's words or flags.
+    int own_argc = argc;
+    std::vector<std::string> after_dashes;
+    for (int i = 1; i < argc; ++i) {
+      if (absl::string_view(argv[i]) != "--") continue;
+      own_argc = i;
+      after_dashes.assign(argv + i + 1, argv + argc);
+      break;
+    }
+    const bool dashes = own_argc < argc;
+    CommandLine line = parse_command_line(own_argc, argv);
     if (line.words.empty()) {
       if (line.help) {
         std::cout << general_usage();
@@ -503,6 +492,11 @@ int cli_main(int argc, char** argv) {
       std::cout << command->help;
       return 0;
     }
+    if (name == "shake") {
+      if (!line.words.empty()) throw BadInput{absl::StrCat("shake takes the program after --: shake [FLAGS] -- ", line.words[0], " ...")};
+      return command_shake(program, line.given("seed"), after_dashes);
+    }
+    if (dashes) throw BadInput{absl::StrCat("-- is for shake's program; ", name, " takes no program")};
     if (name == "list") {
       if (!line.words.empty()) throw BadInput{"list takes no arguments"};
       return command_list();

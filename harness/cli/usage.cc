@@ -15,6 +15,9 @@ commands:
   run CASE          run a case's variants: histogram, verdict, evidence, seed, replay command
   run --all         every case and variant under this build's detector, then a verdict table
   classify < LOG    read a sanitizer log; print each report's kind and location
+  shake -- PROGRAM [ARGS]
+                    run any program many times with seeded delays at its pthread
+                    synchronization calls; each failing run's seed replays it
   exercise list|start CASE|check CASE
                     learn by fixing: write a case's broken code to exercises/CASE.cc,
                     edit it, and check it under every detector
@@ -118,6 +121,29 @@ exit code: 0 passing (start, list: done), 1 failing, 2 bad input (an existing fi
 for start, an exercise not started for check)
 )";
 
+constexpr char kShake[] = R"(usage: hazardlab shake [--runs=N] [--seed=S] [--timeout=MS] [--format=text|json] -- PROGRAM [ARGS]
+
+Runs PROGRAM (any executable: a test binary, a GoogleTest binary, a native,
+TSan or ASan build) N times, each run in a process of its own with the shake
+library preloaded: at the program's mutex, rwlock, condition variable,
+semaphore, thread create/join and std::atomic wait/notify calls it yields or
+sleeps briefly, as its seed decides (run i has seed S+i; each thread draws from
+its own sequence, numbered in creation order). A run fails when it exits
+non-zero, dies of a signal, hangs past --timeout (its process group is killed)
+or prints a sanitizer report; every report is classified (kind, first frames in
+the user's code). Prints each failing run, a summary, and for each failing run
+the command that repeats its injection sequence (--seed=X --runs=1).
+
+  --runs=N       runs (default 100)
+  --seed=S       the first run's seed (default: random, always printed)
+  --timeout=MS   a run still going after MS milliseconds is a hang (default 10000)
+  --format=F     text (default) or json: seed, run_count, failing_runs, replays, and
+                 runs: per run its seed, exit_code, signal, hang, failed, reports
+
+exit code: 0 no run failed, 1 some run failed, 2 bad input (no PROGRAM, a bad
+number, an unknown flag), 3 the shake library is missing or a run cannot start
+)";
+
 constexpr char kHelp[] = R"(usage: hazardlab help [COMMAND]
 
 Prints the list of commands, or one command's help (the same as COMMAND --help).
@@ -131,6 +157,7 @@ const std::vector<CommandUsage>& commands() {
                      "seed-range", "trials-per-child", "sarif", "trace", "depth", "pct-steps", "switch-interval"}},
       {"classify", kClassify, {"format", "source-root"}},
       {"exercise", kExercise, {}},
+      {"shake", kShake, {"runs", "seed", "timeout", "format"}},
       {"help", kHelp, {}},
   };
   return all;
@@ -152,6 +179,6 @@ bool is_command_flag(absl::string_view flag) {
   });
 }
 
-std::string command_names() { return "list, explain, run, classify, exercise or help"; }
+std::string command_names() { return "list, explain, run, classify, exercise, shake or help"; }
 
 }  // namespace hazardlab

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <climits>
@@ -76,6 +77,21 @@ class NoAddressRandomization {
   int previous_ = -1;
 };
 
+// The parent's environment with `overrides` set over it, as "NAME=value"
+// strings for posix_spawn.
+std::vector<std::string> child_environment(const std::vector<std::pair<std::string, std::string>>& overrides) {
+  std::vector<std::string> entries;
+  for (char** entry = environ; *entry; ++entry) {
+    const absl::string_view text = *entry;
+    const bool overridden = std::any_of(overrides.begin(), overrides.end(), [&](const auto& o) {
+      return text.size() > o.first.size() && text.substr(0, o.first.size()) == o.first && text[o.first.size()] == '=';
+    });
+    if (!overridden) entries.emplace_back(text);
+  }
+  for (const auto& [name, value] : overrides) entries.push_back(absl::StrCat(name, "=", value));
+  return entries;
+}
+
 }  // namespace
 
 UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
@@ -120,11 +136,16 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const SpawnOpti
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  const std::vector<std::string> environment = child_environment(options.environment);
+  std::vector<char*> environment_pointers;
+  for (const std::string& e : environment) environment_pointers.push_back(const_cast<char*>(e.c_str()));
+  environment_pointers.push_back(nullptr);
 
   int spawn_error = 0;
   {
     NoAddressRandomization no_aslr(options.no_address_randomization);
-    spawn_error = posix_spawn(&pid_, args[0], &setup.actions, &setup.attributes, args.data(), environ);
+    spawn_error = posix_spawn(&pid_, args[0], &setup.actions, &setup.attributes, args.data(),
+                              options.environment.empty() ? environ : environment_pointers.data());
   }
   if (spawn_error != 0) throw ChildProcessError(error_text(absl::StrCat("posix_spawn ", argv[0]).c_str(), spawn_error));
   output_fd_ = std::move(output.read);

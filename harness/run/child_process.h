@@ -45,6 +45,9 @@ struct SpawnOptions {
   // Run the child without address randomisation (controlled runs: addresses
   // must not make two runs of one seed differ).
   bool no_address_randomization = false;
+  // Variables to set in the child's environment, over the parent's ("NAME",
+  // "value"); the rest of the parent's environment is passed on.
+  std::vector<std::pair<std::string, std::string>> environment;
 };
 
 // A child process in its own process group, with stdout and stderr captured
