@@ -68,10 +68,12 @@ void leave_controlled_run_in_child() {
   Controller::leave_calling_thread();
 }
 
-// Set when AddressSanitizer begins a report. The report ends the process,
-// but symbolizing it (an external symbolizer the reporting thread waits
-// for) can take longer than the stall period on a loaded machine: the
-// monitor must not race it with a stall of its own.
+// Set when AddressSanitizer or UBSan begins a report. Symbolizing its stack
+// (an external symbolizer the reporting thread waits for) can take longer
+// than the stall period on a loaded machine: the monitor must not race it
+// with a stall of its own. An ASan report ends the process; after a UBSan
+// report the run goes on (halt_on_error=0) with stalls no longer reported,
+// and the watchdog's deadline still bounds it (the report ends the batch).
 std::atomic<bool> g_sanitizer_reporting{false};
 
 // CPU time a thread has used so far (-1 when it cannot be read).
@@ -94,6 +96,12 @@ std::chrono::nanoseconds thread_cpu_time(pthread_t thread) {
 // AddressSanitizer's hook at the start of every error report (a weak
 // definition in its runtime; never called in other builds).
 extern "C" void __asan_on_error() { g_sanitizer_reporting.store(true, std::memory_order_relaxed); }
+
+// UBSan's hook once a runtime error's message is ready, before its stack is
+// symbolized and printed (weak in its runtime, likewise). Without it a
+// UBSan report in a loaded asan test run (producer_consumer's broken
+// variant: a reference bound to freed memory) was cut short as a stall.
+extern "C" void __ubsan_on_report() { g_sanitizer_reporting.store(true, std::memory_order_relaxed); }
 
 // A walk of the frame-pointer chain, from this function's caller outwards.
 // Not absl::GetStackTrace: its skip count assumes that it and its unwinder
