@@ -56,7 +56,7 @@ Outcome fixed(Threads& threads) {
   std::vector<int> balances(kAccounts, kOpening);
   threads.run(kThreads, [&](int) {
     for (int& balance : balances) {
-      auto lock = essential_lock(bank, "the bank lock");
+      EssentialLock lock(bank, "the bank lock");
       if (balance >= kAmount) {
         yield_point();
         balance -= kAmount;

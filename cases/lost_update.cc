@@ -51,7 +51,7 @@ Outcome fixed(Threads& threads) {
   int counter = 0;
   threads.run(kThreads, [&](int) {
     for (int i = 0; i < kIncrements; ++i) {
-      auto lock = essential_lock(mutex, "the lock");
+      EssentialLock lock(mutex, "the lock");
       const int seen = counter;
       yield_point();
       counter = seen + 1;

@@ -110,7 +110,7 @@ Outcome fixed(Threads& threads) {
    public:
     void push(int item) {
       {
-        auto lock = essential_lock(mutex_, "the push lock");
+        EssentialLock lock(mutex_, "the push lock");
         items_.push_back(item);
       }
       not_empty_.notify_one();

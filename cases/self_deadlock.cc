@@ -98,7 +98,7 @@ Outcome fixed_split(Threads& threads) {
       deposit_locked(amount);
     }
     void deposit_batch(int amount, int count) {
-      auto lock = essential_lock(mutex, "the batch lock");
+      EssentialLock lock(mutex, "the batch lock");
       for (int i = 0; i < count; ++i) deposit_locked(amount);
     }
   } account;

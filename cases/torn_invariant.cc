@@ -85,7 +85,7 @@ Outcome fixed(Threads& threads) {
       }
     } else {
       for (int i = 0; i < kAudits; ++i) {
-        auto lock = essential_lock(bank, "the auditor's lock");
+        EssentialLock lock(bank, "the auditor's lock");
         const int seen_a = a;
         yield_point();
         const int seen_b = b;

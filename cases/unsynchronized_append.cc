@@ -80,7 +80,7 @@ Outcome fixed(Threads& threads) {
   threads.run(kThreads, [&](int index) {
     for (int i = 0; i < kPushes; ++i) {
       {
-        auto lock = essential_lock(mutex, "the lock");
+        EssentialLock lock(mutex, "the lock");
         results.push_back(result_of(index, i));
       }
       yield_point();

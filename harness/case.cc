@@ -21,6 +21,7 @@ absl::string_view detector_name(Detector detector) {
     case Detector::kOutcome: return "outcome";
     case Detector::kTsan: return "tsan";
     case Detector::kAsan: return "asan";
+    case Detector::kThreadSafety: return "thread-safety";
   }
   return "?";
 }
@@ -65,6 +66,9 @@ Evidence terminates(std::string signal_or_message) {
   return Evidence{.kind = Evidence::Kind::kTermination, .detail = std::move(signal_or_message)};
 }
 Evidence deadlock() { return Evidence{.kind = Evidence::Kind::kDeadlock, .detail = ""}; }
+Evidence warning(std::string message) {
+  return Evidence{.kind = Evidence::Kind::kReport, .detail = std::move(message)};
+}
 
 Expectation Expectation::within(int run_budget) const {
   Expectation copy = *this;

@@ -22,10 +22,15 @@ namespace hazardlab {
 // What turns runs into evidence. Each build runs one: the dev build checks
 // outcomes under a stress scheduler, the tsan build reads ThreadSanitizer
 // reports, the asan build reads AddressSanitizer/UBSan/LeakSanitizer reports.
-// Every detector also sees hangs (the watchdog) and crashes.
-enum class Detector { kOutcome, kTsan, kAsan };
+// Every detector also sees hangs (the watchdog) and crashes. One detector
+// runs no code: thread-safety reads the warnings of clang's -Wthread-safety
+// analysis when the thread-safety build compiles the case file (the
+// contract the case's ABSL_GUARDED_BY / ABSL_ACQUIRED_BEFORE annotations
+// state, checked at compile time).
+enum class Detector { kOutcome, kTsan, kAsan, kThreadSafety };
 
-inline constexpr Detector kAllDetectors[] = {Detector::kOutcome, Detector::kTsan, Detector::kAsan};
+inline constexpr Detector kAllDetectors[] = {Detector::kOutcome, Detector::kTsan, Detector::kAsan,
+                                             Detector::kThreadSafety};
 
 absl::string_view detector_name(Detector detector);
 std::optional<Detector> parse_detector(absl::string_view name);
@@ -72,6 +77,11 @@ Evidence hang();
 // termination that matched anything would match the harness's own crashes.
 Evidence terminates(std::string signal_or_message);
 Evidence deadlock();
+// A compiler warning of the thread-safety detector whose message contains
+// `message` ("writing variable 'value' requires holding mutex"), in the
+// variant's own function (its lambdas and local types included) unless tied
+// elsewhere with .in("helper").
+Evidence warning(std::string message);
 
 // What a detector is declared to make of a variant.
 struct Expectation {
@@ -105,6 +115,10 @@ template <class... E>
 Expectation tsan_sees(E... evidence) { return sees(Detector::kTsan, std::move(evidence)...); }
 template <class... E>
 Expectation asan_sees(E... evidence) { return sees(Detector::kAsan, std::move(evidence)...); }
+// Every warning listed must be there, and no other (each is a line of the
+// compiler's output, not a chance event).
+template <class... E>
+Expectation thread_safety_sees(E... evidence) { return sees(Detector::kThreadSafety, std::move(evidence)...); }
 
 // What the outcome detector sees under controlled schedulers (walk, pct,
 // gil); the budget (`within`) is in pct schedules.

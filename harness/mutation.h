@@ -14,6 +14,8 @@
 #include <atomic>
 #include <mutex>
 
+#include "absl/base/thread_annotations.h"
+
 namespace hazardlab {
 
 // True unless this run is the mutant that removes `what`.
@@ -25,11 +27,18 @@ inline std::memory_order essential(std::memory_order order, const char* what) {
 }
 
 // A lock held until the end of the scope, or not taken at all in the mutant
-// that removes `what`.
+// that removes `what`:  EssentialLock lock(mutex, "the lock");
+// To the thread-safety analysis (the thread-safety build) the lock is held:
+// the compiler checks the code as written, the mutant is a run-time switch.
 template <class Lockable>
-std::unique_lock<Lockable> essential_lock(Lockable& mutex, const char* what) {
-  return essential(what) ? std::unique_lock<Lockable>(mutex) : std::unique_lock<Lockable>(mutex, std::defer_lock);
-}
+class ABSL_SCOPED_LOCKABLE EssentialLock : public std::unique_lock<Lockable> {
+ public:
+  EssentialLock(Lockable& mutex, const char* what) ABSL_EXCLUSIVE_LOCK_FUNCTION(mutex)
+      : std::unique_lock<Lockable>(mutex, std::defer_lock) {
+    if (essential(what)) std::unique_lock<Lockable>::lock();
+  }
+  ~EssentialLock() ABSL_UNLOCK_FUNCTION() {}
+};
 
 // The environment variable that names a mutant run.
 inline constexpr char kMutationVariable[] = "HAZARDLAB_MUTATION";

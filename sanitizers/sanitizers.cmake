@@ -5,6 +5,10 @@
 #   address -> detector "asan" (AddressSanitizer + UBSan + LeakSanitizer)
 set(HAZARDLAB_SANITIZER "none" CACHE STRING "Sanitizer for the whole build: none, thread or address")
 set_property(CACHE HAZARDLAB_SANITIZER PROPERTY STRINGS none thread address)
+option(HAZARDLAB_THREAD_SAFETY "the thread-safety build: compile each case file with clang's -Wthread-safety and judge its warnings" OFF)
+if(HAZARDLAB_THREAD_SAFETY AND NOT HAZARDLAB_SANITIZER STREQUAL "none")
+  message(FATAL_ERROR "HAZARDLAB_THREAD_SAFETY is a native build: HAZARDLAB_SANITIZER must be none")
+endif()
 
 # Frame pointers everywhere: sanitizer stacks (and the case frames the
 # classifier looks for) stay complete and cheap to unwind.
@@ -25,6 +29,11 @@ elseif(HAZARDLAB_SANITIZER STREQUAL "address")
   add_link_options(-fsanitize=address,undefined)
 elseif(HAZARDLAB_SANITIZER STREQUAL "none")
   set(HAZARDLAB_DETECTOR "outcome")
+  if(HAZARDLAB_THREAD_SAFETY)
+    # A native build whose detector is the compiler's -Wthread-safety
+    # analysis of the case files (cmake/thread_safety.cmake).
+    set(HAZARDLAB_DETECTOR "thread-safety")
+  endif()
 else()
   message(FATAL_ERROR "HAZARDLAB_SANITIZER must be none, thread or address (got '${HAZARDLAB_SANITIZER}')")
 endif()

@@ -96,7 +96,7 @@ std::vector<Definition> top_level_definitions(absl::string_view source) {
     while (first > 0 && absl::StartsWith(lines[first - 1], "//")) --first;
     std::string text;
     for (std::size_t k = first; k <= last; ++k) absl::StrAppend(&text, lines[k], "\n");
-    found.push_back({name, signature, std::move(text)});
+    found.push_back({name, signature, last, std::move(text)});
     i = last;
   }
   return found;

@@ -14,6 +14,7 @@ namespace hazardlab {
 struct Definition {
   std::string name;       // the function's or the type's name
   std::size_t line = 0;   // where its signature is (0-based)
+  std::size_t last_line = 0;  // its closing "}" or "};" (0-based)
   std::string text;       // the definition, with the comment lines just above it
 };
 

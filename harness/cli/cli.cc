@@ -34,6 +34,7 @@
 #include "harness/cli/sarif.h"
 #include "harness/cli/swimlanes.h"
 #include "harness/cli/usage.h"
+#include "harness/cli/warnings.h"
 #include "harness/run/runner.h"
 
 ABSL_FLAG(std::string, variant, "", "variant to run (default: every variant of the case)");
@@ -46,6 +47,9 @@ ABSL_FLAG(std::string, format, "text",
           "output: text or json (list also: ctest; run and classify also: sarif; run also: svg, html)");
 ABSL_FLAG(std::string, sarif, "", "run: also write the SARIF 2.1.0 log to this file");
 ABSL_FLAG(std::string, source_root, "", "classify: the folder of the user's sources (default: a guess)");
+ABSL_FLAG(std::string, log, "",
+          "warnings: the compiler's log of the case file (default: the thread-safety build's, "
+          "thread-safety/CASE.log in this build)");
 ABSL_FLAG(bool, keep_going, false, "run every trial instead of stopping at decisive evidence");
 ABSL_FLAG(int, schedules, 0, "controlled schedulers: schedules to explore, seed, seed+1, ...");
 ABSL_FLAG(std::string, seed_range, "", "controlled schedulers: explore seeds A..B-1 (--seed-range=A:B), for shards");
@@ -129,7 +133,7 @@ Detector chosen_detector() {
   const std::string name = absl::GetFlag(FLAGS_detector);
   if (name.empty()) return build_detector();
   const std::optional<Detector> detector = parse_detector(name);
-  if (!detector) throw BadInput{absl::StrCat("unknown detector '", name, "' (outcome, tsan or asan)")};
+  if (!detector) throw BadInput{absl::StrCat("unknown detector '", name, "' (outcome, tsan, asan or thread-safety)")};
   if (*detector != build_detector()) {
     const absl::string_view wanted = build_preset(*detector);
     throw BadInput{absl::StrCat("detector ", name, " runs in the ", wanted, " build (build/", wanted,
@@ -266,6 +270,10 @@ int command_run(const std::string& program, const CommandLine& line) {
   const bool all = absl::GetFlag(FLAGS_all);
   if (all ? !args.empty() : args.size() != 1) throw BadInput{"run takes one CASE, or --all"};
   const Detector detector = chosen_detector();
+  if (detector == Detector::kThreadSafety) {
+    throw BadInput{"the thread-safety detector runs no code: it reads the compiler's warnings "
+                   "(hazardlab warnings CASE, in the thread-safety build)"};
+  }
   const std::string format = chosen_format({"sarif", "svg", "html"});
   const std::uint64_t seed = chosen_seed();
   // A trace is read one schedule at a time; --all prints a row per variant.
@@ -405,6 +413,38 @@ int command_classify(const CommandLine& line) {
   return reports.empty() ? 0 : 1;
 }
 
+// The thread-safety detector: no trial runs; the verdict is read from the
+// warnings the compiler printed for the case file.
+int command_warnings(const CommandLine& line) {
+  if (line.words.size() != 1) throw BadInput{"warnings takes one CASE"};
+  const Case& c = case_named(line.words[0]);
+  if (c.variants.empty()) throw BadInput{absl::StrCat(c.name, " is a benchmark lesson, not a test: ", c.benchmark)};
+  const std::string variant_name = absl::GetFlag(FLAGS_variant);
+  if (!variant_name.empty() && !c.find_variant(variant_name)) {
+    throw BadInput{absl::StrCat("case ", c.name, " has no variant '", variant_name, "'")};
+  }
+  std::string log_file = absl::GetFlag(FLAGS_log);
+  if (log_file.empty()) {
+    const std::string file(source_file_name(c));
+    log_file = absl::StrCat(HAZARDLAB_BINARY_DIR, "/thread-safety/", file.substr(0, file.rfind('.')), ".log");
+  }
+  std::ifstream in(log_file);
+  if (!in) {
+    throw BadInput{absl::StrCat("cannot read the compiler log '", log_file,
+                                "' (cmake --workflow --preset thread-safety writes one per case file)")};
+  }
+  const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<PlacedWarning> placed = place_warnings(c, thread_safety_warnings(log));
+  bool all_expected = true;
+  for (const Variant& v : c.variants) {
+    if (!variant_name.empty() && v.name != variant_name) continue;
+    const WarningVerdict verdict = judge_warnings(c, v, placed);
+    std::cout << render_warning_verdict(c, v, verdict, log_file);
+    all_expected = all_expected && verdict.expected;
+  }
+  return all_expected ? 0 : 1;
+}
+
 int command_exercise(const std::string& program, const CommandLine& line) {
   const std::vector<std::string>& args = line.words;
   if (args.size() == 1 && args[0] == "list") {
@@ -504,6 +544,7 @@ int cli_main(int argc, char** argv) {
     if (name == "run") return command_run(program, line);
     if (name == "explain") return command_explain(program, line);
     if (name == "classify") return command_classify(line);
+    if (name == "warnings") return command_warnings(line);
     if (name == "exercise") return command_exercise(program, line);
     return command_help(line);
   } catch (const BadInput& bad) {
@@ -524,6 +565,10 @@ std::vector<std::string> case_test_lines(Detector d) {
       const std::string name = absl::StrCat(c.name, ".", v.name, ".", det);
       const std::string labels = absl::StrCat(c.name, ",", v.name, ",", v.is_broken() ? "broken" : "fixed", ",", det,
                                               v.name == kExerciseVariant ? ",exercises" : "");
+      if (d == Detector::kThreadSafety) {  // no run: the compiler's warnings, read from the build's log
+        lines.push_back(absl::StrCat(name, "|", labels, "|warnings ", c.name, " --variant=", v.name));
+        continue;
+      }
       const std::string args = absl::StrCat("run ", c.name, " --variant=", v.name, " --detector=", det);
       // One more test of the variant under scheduler `s`.
       auto under = [&](SchedulerKind s, absl::string_view extra) {

@@ -15,6 +15,8 @@ commands:
   run CASE          run a case's variants: histogram, verdict, evidence, seed, replay command
   run --all         every case and variant under this build's detector, then a verdict table
   classify < LOG    read a sanitizer log; print each report's kind and location
+  warnings CASE     the thread-safety detector: clang's -Wthread-safety warnings on the
+                    case file, placed in its functions, judged per variant
   shake -- PROGRAM [ARGS]
                     run any program many times with seeded delays at its pthread
                     synchronization calls; each failing run's seed replays it
@@ -144,6 +146,23 @@ exit code: 0 no run failed, 1 some run failed, 2 bad input (no PROGRAM, a bad
 number, an unknown flag), 3 the shake library is missing or a run cannot start
 )";
 
+constexpr char kWarnings[] = R"(usage: hazardlab warnings CASE [--variant=V] [--log=FILE]
+
+The thread-safety detector, which runs no code: the warnings clang's
+-Wthread-safety analysis printed when the thread-safety build compiled the case
+file (cmake --workflow --preset thread-safety), each placed in the function of
+the file whose lines hold it (a lambda or a local type is its enclosing
+function's), judged against what each variant declares: every declared warning
+printed and no other for a broken variant, none at all for a fixed one.
+
+  --variant=V  one variant (default: every variant of the case)
+  --log=FILE   the compiler's log of the case file (default: this build's
+               thread-safety/CASE.log)
+
+exit code: 0 every verdict as declared, 1 some verdict not as declared, 2 bad input
+(an unknown case or variant, no log)
+)";
+
 constexpr char kHelp[] = R"(usage: hazardlab help [COMMAND]
 
 Prints the list of commands, or one command's help (the same as COMMAND --help).
@@ -156,6 +175,7 @@ const std::vector<CommandUsage>& commands() {
       {"run", kRun, {"all", "variant", "detector", "scheduler", "seed", "trials", "keep-going", "format", "schedules",
                      "seed-range", "trials-per-child", "sarif", "trace", "depth", "pct-steps", "switch-interval"}},
       {"classify", kClassify, {"format", "source-root"}},
+      {"warnings", kWarnings, {"variant", "log"}},
       {"exercise", kExercise, {}},
       {"shake", kShake, {"runs", "seed", "timeout", "format"}},
       {"help", kHelp, {}},
@@ -179,6 +199,6 @@ bool is_command_flag(absl::string_view flag) {
   });
 }
 
-std::string command_names() { return "list, explain, run, classify, exercise, shake or help"; }
+std::string command_names() { return "list, explain, run, classify, warnings, exercise, shake or help"; }
 
 }  // namespace hazardlab

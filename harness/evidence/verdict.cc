@@ -24,6 +24,7 @@ bool is_own_report(Detector detector, const Report& report) {
     case Detector::kOutcome: return false;
     case Detector::kTsan: return report.is_tsan();
     case Detector::kAsan: return report.is_asan_family();
+    case Detector::kThreadSafety: return false;  // it reads compiler warnings, not run reports
   }
   return false;
 }
