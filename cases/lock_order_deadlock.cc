@@ -36,19 +36,31 @@ cycle of step 6 cannot form.)";
 constexpr int kRounds = 5'000;
 constexpr int kExpected = 2 * kRounds;
 
+// The two mutexes, with the order every thread must take them in stated as
+// a contract: ABSL_ACQUIRED_BEFORE lets the compiler (the thread-safety
+// build) flag a thread that takes B and then A.
+struct OrderedLocks {
+  Mutex a ABSL_ACQUIRED_BEFORE(b);
+  Mutex b;
+};
+
 // T1 locks A then B, T2 locks B then A: a cycle of waits is one switch away.
 Outcome broken(Threads& threads) {
-  Mutex a;
-  Mutex b;
+  OrderedLocks locks;
   int transfers = 0;  // guarded by both a and b
   threads.run(2, [&](int index) {
-    Mutex& first = index == 0 ? a : b;
-    Mutex& second = index == 0 ? b : a;
     for (int i = 0; i < kRounds; ++i) {
-      std::lock_guard hold_first(first);
-      yield_point();  // holding one, about to wait for the other
-      std::lock_guard hold_second(second);
-      ++transfers;
+      if (index == 0) {
+        LockGuard hold_first(locks.a);
+        yield_point();  // holding one, about to wait for the other
+        LockGuard hold_second(locks.b);
+        ++transfers;
+      } else {
+        LockGuard hold_first(locks.b);
+        yield_point();  // holding one, about to wait for the other
+        LockGuard hold_second(locks.a);
+        ++transfers;
+      }
     }
   });
   return transfers;
@@ -80,14 +92,13 @@ Outcome fixed(Threads& threads) {
 // One global order, A before B, for every thread: whoever holds B already
 // holds A, so nobody can hold B while waiting for A.
 Outcome fixed_ordered(Threads& threads) {
-  Mutex a;
-  Mutex b;
+  OrderedLocks locks;
   int transfers = 0;  // guarded by both a and b
   threads.run(2, [&](int) {
     for (int i = 0; i < kRounds; ++i) {
-      std::lock_guard hold_a(a);
+      LockGuard hold_a(locks.a);
       yield_point();
-      std::lock_guard hold_b(b);
+      LockGuard hold_b(locks.b);
       ++transfers;
     }
   });
@@ -110,7 +121,8 @@ HAZARDLAB_CASE({
                    // prints nothing (the inversion is recorded when a lock is
                    // taken, not while it is waited for): then the hang is the evidence.
                    tsan_sees(report("lock-order-inversion"), hang()),
-                   asan_sees(hang())}},
+                   asan_sees(hang()),
+                   thread_safety_sees(warning("mutex 'a' must be acquired before 'b'"))}},
                  {"fixed", fixed, {},
                   no_mutant("the fix is how both locks are taken (std::scoped_lock), not one removable line")},
                  {"fixed_ordered", fixed_ordered, {},

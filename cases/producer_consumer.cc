@@ -118,15 +118,17 @@ Outcome fixed(Threads& threads) {
     // No more items will come: wakes every waiting consumer.
     void close() {
       {
-        std::lock_guard lock(mutex_);
+        LockGuard lock(mutex_);
         closed_ = true;
       }
       not_empty_.notify_all();
     }
     // Waits for an item; nothing once the queue is closed and empty.
     std::optional<int> pop() {
-      std::unique_lock lock(mutex_);
-      not_empty_.wait(lock, [&] { return !items_.empty() || closed_; });
+      UniqueLock lock(mutex_);
+      // Checks before sleeping and after each wakeup (wait(lock, predicate)
+      // written out, so that the compiler sees the reads under the lock).
+      while (items_.empty() && !closed_) not_empty_.wait(lock);
       if (items_.empty()) return std::nullopt;
       const int item = items_.front();
       yield_point();  // still between front and pop, but under the lock
@@ -137,8 +139,8 @@ Outcome fixed(Threads& threads) {
    private:
     Mutex mutex_;
     ConditionVariable not_empty_;
-    std::deque<int> items_;  // guarded by mutex_
-    bool closed_ = false;    // guarded by mutex_
+    std::deque<int> items_ ABSL_GUARDED_BY(mutex_);
+    bool closed_ ABSL_GUARDED_BY(mutex_) = false;
   };
 
   BlockingQueue queue;
@@ -174,7 +176,11 @@ HAZARDLAB_CASE({
                   // aborting ("free(): double free detected in tcache 2", "double free or
                   // corruption (out)"); both under pct and stress (measured: 43 and 15 of
                   // 150 schedules, 21 and 31 of 60 trials).
-                  {pct_sees(forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT")).within(25),
+                  {misses(Detector::kThreadSafety, "no lock at all: the analysis checks the "
+                                                   "locking contract the code states "
+                                                   "(ABSL_GUARDED_BY), and this code states none, "
+                                                   "so there is nothing to break"),
+                   pct_sees(forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT")).within(25),
                    outcome_sees(forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT")),
                    tsan_sees(report("data race")),
                    // Which memory error a corrupted deque commits depends on where

@@ -38,25 +38,29 @@ constexpr int kBatchSize = 10;
 constexpr int kExpected = kThreads * kBatches * kBatchSize;
 
 // deposit_batch() holds the mutex and calls deposit(), which locks it again.
+// ABSL_LOCKS_EXCLUDED states deposit()'s contract (call it without the
+// mutex), which the compiler checks at the call in deposit_batch().
 Outcome broken(Threads& threads) {
   struct Account {
     Mutex mutex;
-    int balance = 0;  // guarded by mutex
+    int balance ABSL_GUARDED_BY(mutex) = 0;
 
-    void deposit(int amount) {
-      std::lock_guard lock(mutex);  // inside a batch: already held by this thread
+    void deposit(int amount) ABSL_LOCKS_EXCLUDED(mutex) {
+      LockGuard lock(mutex);  // inside a batch: already held by this thread
       yield_point();
       balance += amount;
     }
-    void deposit_batch(int amount, int count) {
-      std::lock_guard lock(mutex);
+    void deposit_batch(int amount, int count) ABSL_LOCKS_EXCLUDED(mutex) {
+      LockGuard lock(mutex);
       for (int i = 0; i < count; ++i) deposit(amount);
     }
+    // Read once every thread is joined: nothing is left to race with.
+    int balance_after_join() const ABSL_NO_THREAD_SAFETY_ANALYSIS { return balance; }
   } account;
   threads.run(kThreads, [&](int) {
     for (int batch = 0; batch < kBatches; ++batch) account.deposit_batch(1, kBatchSize);
   });
-  return account.balance;
+  return account.balance_after_join();
 }
 
 // A recursive mutex counts its owner's locks: the inner lock() just adds
@@ -64,22 +68,23 @@ Outcome broken(Threads& threads) {
 Outcome fixed(Threads& threads) {
   struct Account {
     RecursiveMutex mutex;
-    int balance = 0;  // guarded by mutex
+    int balance ABSL_GUARDED_BY(mutex) = 0;
 
     void deposit(int amount) {
-      std::lock_guard lock(mutex);  // inside a batch: a second, counted lock
+      LockGuard lock(mutex);  // inside a batch: a second, counted lock
       yield_point();
       balance += amount;
     }
     void deposit_batch(int amount, int count) {
-      std::lock_guard lock(mutex);
+      LockGuard lock(mutex);
       for (int i = 0; i < count; ++i) deposit(amount);
     }
+    int balance_after_join() const ABSL_NO_THREAD_SAFETY_ANALYSIS { return balance; }
   } account;
   threads.run(kThreads, [&](int) {
     for (int batch = 0; batch < kBatches; ++batch) account.deposit_batch(1, kBatchSize);
   });
-  return account.balance;
+  return account.balance_after_join();
 }
 
 // The work moves into deposit_locked(), which expects the caller to hold the
@@ -87,25 +92,26 @@ Outcome fixed(Threads& threads) {
 Outcome fixed_split(Threads& threads) {
   struct Account {
     Mutex mutex;
-    int balance = 0;  // guarded by mutex
+    int balance ABSL_GUARDED_BY(mutex) = 0;
 
-    void deposit_locked(int amount) {  // the caller holds mutex
+    void deposit_locked(int amount) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) {  // the caller holds mutex
       yield_point();
       balance += amount;
     }
-    void deposit(int amount) {  // for single items: locks once
-      std::lock_guard lock(mutex);
+    void deposit(int amount) ABSL_LOCKS_EXCLUDED(mutex) {  // for single items: locks once
+      LockGuard lock(mutex);
       deposit_locked(amount);
     }
-    void deposit_batch(int amount, int count) {
+    void deposit_batch(int amount, int count) ABSL_LOCKS_EXCLUDED(mutex) {
       EssentialLock lock(mutex, "the batch lock");
       for (int i = 0; i < count; ++i) deposit_locked(amount);
     }
+    int balance_after_join() const ABSL_NO_THREAD_SAFETY_ANALYSIS { return balance; }
   } account;
   threads.run(kThreads, [&](int) {
     for (int batch = 0; batch < kBatches; ++batch) account.deposit_batch(1, kBatchSize);
   });
-  return account.balance;
+  return account.balance_after_join();
 }
 
 HAZARDLAB_CASE({
@@ -123,7 +129,8 @@ HAZARDLAB_CASE({
                    // TSan's double-lock check runs after the blocking lock() returns:
                    // here it never does, so TSan prints nothing before the hang.
                    tsan_sees(hang()),
-                   asan_sees(hang())}},
+                   asan_sees(hang()),
+                   thread_safety_sees(warning("cannot call function 'deposit' while mutex 'mutex' is held"))}},
                  {"fixed", fixed, {},
                   no_mutant("the fix is the mutex's type (recursive), not one removable line")},
                  {"fixed_split", fixed_split, {}, mutant("the batch lock").caught_by(Detector::kTsan)}},

@@ -140,7 +140,11 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(0), "every audit saw the total of 2,000"),
                  forbidden(above(0), "an audit saw a transfer half done")},
     .variants = {{"broken", broken,
-                  {pct_sees(forbidden_outcome()).within(26),
+                  {misses(Detector::kThreadSafety, "no lock at all: the analysis checks the "
+                                                   "locking contract the code states "
+                                                   "(ABSL_GUARDED_BY), and this code states none, "
+                                                   "so there is nothing to break"),
+                   pct_sees(forbidden_outcome()).within(26),
                    outcome_sees(forbidden_outcome()),
                    tsan_sees(report("data race")),
                    misses(Detector::kAsan, "a half-done transfer leaves wrong numbers in valid memory, "

@@ -123,6 +123,21 @@ TEST_P(EveryCase, CorrectVariantsDeclareOnlyCleanOrAKnownFalseAlarm) {
   }
 }
 
+// The thread-safety detector's evidence is compiler warnings: a declaration
+// names the text of each one.
+TEST_P(EveryCase, ThreadSafetyDeclarationsNameTheirWarnings) {
+  for (const Variant& v : the_case().variants) {
+    for (const Expectation& e : v.expect) {
+      if (e.detector != Detector::kThreadSafety) continue;
+      EXPECT_FALSE(is_controlled(e.scheduler)) << v.name;
+      for (const Evidence& evidence : e.evidence) {
+        EXPECT_EQ(evidence.kind, Evidence::Kind::kReport) << v.name << ": thread-safety sees warning(...)";
+        EXPECT_FALSE(evidence.detail.empty()) << v.name << ": name the warning's text";
+      }
+    }
+  }
+}
+
 // A termination declared with no signal or message matched any crash, the
 // harness's own included.
 TEST_P(EveryCase, DeclaredTerminationsNameASignalOrAMessage) {

@@ -103,14 +103,19 @@ std::string render_warning_verdict(const Case& c, const Variant& v, const Warnin
   std::string out = absl::StrCat(c.name, " / ", v.name, "  (detector thread-safety: clang -Wthread-safety on cases/",
                                  source_file_name(c), ")\n");
   absl::StrAppend(&out, "  warnings: ", verdict.found.size(), " in ", v.name, "'s code\n");
-  for (const PlacedWarning& w : verdict.found) absl::StrAppend(&out, "    ", where(w), "\n");
+  for (const PlacedWarning& w : verdict.found) {
+    const bool declared_here = std::none_of(verdict.unexpected.begin(), verdict.unexpected.end(), [&](const PlacedWarning& u) {
+      return u.warning.line == w.warning.line && u.warning.column == w.warning.column && u.warning.message == w.warning.message;
+    });
+    absl::StrAppend(&out, "    ", where(w), declared_here ? "" : "  (not declared)", "\n");
+  }
   const Expectation* e = v.expectation_for(Detector::kThreadSafety, SchedulerKind::kRandom);
   std::string declared = "clean";
   if (e && e->kind == Expectation::Kind::kMisses) declared = absl::StrCat("misses: ", e->why);
   if (e && e->kind != Expectation::Kind::kMisses) {
     std::vector<std::string> parts;
     for (const Evidence& evidence : e->evidence) {
-      parts.push_back(absl::StrCat("'", evidence.detail, "' in ",
+      parts.push_back(absl::StrCat("\"", evidence.detail, "\" in ",
                                    evidence.functions.empty() ? v.name : absl::StrJoin(evidence.functions, ", ")));
     }
     declared = absl::StrCat(e->kind == Expectation::Kind::kFalseAlarm ? "false alarm: " : "sees ",
@@ -119,7 +124,6 @@ std::string render_warning_verdict(const Case& c, const Variant& v, const Warnin
   absl::StrAppend(&out, "  verdict:  ", verdict.verdict, "  (", verdict.expected ? "as declared" : "NOT as declared",
                   ": ", declared, ")\n");
   for (const std::string& missing : verdict.not_found) absl::StrAppend(&out, "  not printed: ", missing, "\n");
-  for (const PlacedWarning& w : verdict.unexpected) absl::StrAppend(&out, "  unexpected: ", where(w), "\n");
   absl::StrAppend(&out, "  log:      ", log_file, "\n");
   return out;
 }
