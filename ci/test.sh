@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite: configure, build and test the dev, tsan and asan
-# presets (one CMake workflow each). This is what CI runs.
+# The whole test suite: configure, build and test the dev, tsan, asan and
+# thread-safety presets (one CMake workflow each). This is what CI runs.
+# thread-safety is compile-only (each case file once more with clang's
+# -Wthread-safety, no trials): about a minute after dev, whose compiler cache
+# it shares for the command it builds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for preset in dev tsan asan; do
+for preset in dev tsan asan thread-safety; do
   echo "== cmake --workflow --preset $preset"
   start=$SECONDS
   cmake --workflow --preset "$preset"

@@ -40,3 +40,11 @@ set(HAZARDLAB_RANDOM_SEEDS \"\")
 include(\"${PROJECT_SOURCE_DIR}/cmake/case_tests.cmake\")
 ")
 set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${wrapper}")
+
+# The README's samples of this build (`$ build/thread-safety/hazardlab ...`)
+# are what it prints.
+add_test(NAME cli.readme_sample_is_what_the_program_prints
+         COMMAND bash "${PROJECT_SOURCE_DIR}/tests/readme_samples.sh" "${PROJECT_SOURCE_DIR}/README.md"
+                 thread-safety "$<TARGET_FILE:hazardlab>"
+         WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
+set_tests_properties(cli.readme_sample_is_what_the_program_prints PROPERTIES LABELS "cli" TIMEOUT 60)
