@@ -67,28 +67,31 @@ Outcome broken(Threads& threads) {
 }
 
 // One lock around the whole transfer and the whole audit: neither can see
-// the other half done.
+// the other half done. ABSL_GUARDED_BY states which lock guards the
+// balances, so the compiler checks every access (the thread-safety build).
 Outcome fixed(Threads& threads) {
-  Mutex bank;
-  int a = kOpening;
-  int b = kOpening;
+  struct Bank {
+    Mutex mutex;
+    int a ABSL_GUARDED_BY(mutex) = kOpening;
+    int b ABSL_GUARDED_BY(mutex) = kOpening;
+  } bank;
   int torn = 0;
   threads.run(2, [&](int index) {
     if (index == 0) {
       for (int i = 0; i < kTransfers; ++i) {
-        std::lock_guard lock(bank);
-        int& from = i % 2 == 0 ? a : b;
-        int& to = i % 2 == 0 ? b : a;
+        LockGuard lock(bank.mutex);
+        int& from = i % 2 == 0 ? bank.a : bank.b;
+        int& to = i % 2 == 0 ? bank.b : bank.a;
         from -= kAmount;
         yield_point();
         to += kAmount;
       }
     } else {
       for (int i = 0; i < kAudits; ++i) {
-        EssentialLock lock(bank, "the auditor's lock");
-        const int seen_a = a;
+        EssentialLock lock(bank.mutex, "the auditor's lock");
+        const int seen_a = bank.a;
         yield_point();
-        const int seen_b = b;
+        const int seen_b = bank.b;
         if (seen_a + seen_b != kTotal) ++torn;
       }
     }
