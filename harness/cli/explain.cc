@@ -91,19 +91,19 @@ std::string explain(const Case& c, const std::string& program) {
   for (const Variant& v : c.variants) {
     absl::StrAppend(&out, "  ", v.name, "\n");
     for (Detector d : kAllDetectors) {
-      absl::StrAppend(&out, absl::StrFormat("    %-8s %s\n", detector_name(d), describe_expectation(v, d)));
+      absl::StrAppend(&out, absl::StrFormat("    %-13s %s\n", detector_name(d), describe_expectation(v, d)));
     }
-    absl::StrAppend(&out, absl::StrFormat("    %-8s %s\n", "pct",
+    absl::StrAppend(&out, absl::StrFormat("    %-13s %s\n", "pct",
                                           describe_expectation(v, Detector::kOutcome, SchedulerKind::kPct)));
     // gil and walk only where they are declared apart from pct.
     for (SchedulerKind s : {SchedulerKind::kGil, SchedulerKind::kWalk}) {
       if (v.expectation_for(Detector::kOutcome, s) == v.expectation_for(Detector::kOutcome, SchedulerKind::kPct)) {
         continue;
       }
-      absl::StrAppend(&out, absl::StrFormat("    %-8s %s\n", scheduler_name(s),
+      absl::StrAppend(&out, absl::StrFormat("    %-13s %s\n", scheduler_name(s),
                                             describe_expectation(v, Detector::kOutcome, s)));
     }
-    if (!v.is_broken()) absl::StrAppend(&out, absl::StrFormat("    %-8s %s\n", "mutant", describe_mutant(v)));
+    if (!v.is_broken()) absl::StrAppend(&out, absl::StrFormat("    %-13s %s\n", "mutant", describe_mutant(v)));
   }
   const absl::string_view file = source_file_name(c);
   const absl::string_view source = case_source(file);

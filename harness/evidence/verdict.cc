@@ -244,6 +244,14 @@ std::string describe_expectation(const Variant& variant, Detector detector, Sche
                         " it looks the same)");
   }
   if (!e) return "clean";
+  if (detector == Detector::kThreadSafety && e->kind == Expectation::Kind::kDetects) {
+    std::vector<std::string> warnings;
+    for (const Evidence& w : e->evidence) {
+      warnings.push_back(absl::StrCat("\"", w.detail, "\"", w.functions.empty() ? "" : " in ",
+                                      absl::StrJoin(w.functions, ", ")));
+    }
+    return absl::StrCat("sees the compiler warning", warnings.size() > 1 ? "s " : " ", absl::StrJoin(warnings, "; "));
+  }
   switch (e->kind) {
     case Expectation::Kind::kDetects: return absl::StrCat("sees ", evidence_list(*e));
     case Expectation::Kind::kMisses: return absl::StrCat("misses it: ", e->why);
