@@ -20,15 +20,29 @@
 namespace hazardlab {
 
 // What turns runs into evidence. Each build runs one: the dev build checks
-// outcomes under a stress scheduler, the tsan build reads ThreadSanitizer
-// reports, the asan build reads AddressSanitizer/UBSan/LeakSanitizer reports.
-// Every detector also sees hangs (the watchdog) and crashes.
-enum class Detector { kOutcome, kTsan, kAsan };
+// outcomes under a stress scheduler, the tsan builds read ThreadSanitizer
+// reports (tsan: clang 14's runtime, the reference; tsan19: clang 19's;
+// tsan-gcc: GCC 12's libtsan), the asan build reads
+// AddressSanitizer/UBSan/LeakSanitizer reports. Every detector also sees
+// hangs (the watchdog) and crashes. A new detector is one enumerator here and
+// one row of the table in harness/case.cc.
+enum class Detector { kOutcome, kTsan, kAsan, kTsan19, kTsanGcc };
 
-inline constexpr Detector kAllDetectors[] = {Detector::kOutcome, Detector::kTsan, Detector::kAsan};
+inline constexpr Detector kAllDetectors[] = {Detector::kOutcome, Detector::kTsan, Detector::kAsan,
+                                             Detector::kTsan19, Detector::kTsanGcc};
+
+// The sanitizer a detector's build is compiled with: what reports it reads.
+enum class Sanitizer { kNone, kThread, kAddress };
 
 absl::string_view detector_name(Detector detector);
 std::optional<Detector> parse_detector(absl::string_view name);
+Sanitizer sanitizer_of(Detector detector);
+inline bool is_tsan(Detector detector) { return sanitizer_of(detector) == Sanitizer::kThread; }
+// Whose declarations stand for this detector where a variant declares none of
+// its own: tsan19 and tsan-gcc are ThreadSanitizer too and expect what tsan
+// (clang 14) expects; a case declares for them only where they measurably
+// differ, with the reason. Every other detector: itself.
+Detector declares_like(Detector detector);
 
 // One kind of thing a run can show.
 struct Evidence {

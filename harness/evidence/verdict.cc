@@ -20,10 +20,10 @@ namespace {
 bool is_report_exit_code(int code) { return code == 66 || code == 23; }
 
 bool is_own_report(Detector detector, const Report& report) {
-  switch (detector) {
-    case Detector::kOutcome: return false;
-    case Detector::kTsan: return report.is_tsan();
-    case Detector::kAsan: return report.is_asan_family();
+  switch (sanitizer_of(detector)) {
+    case Sanitizer::kNone: return false;
+    case Sanitizer::kThread: return report.is_tsan();
+    case Sanitizer::kAddress: return report.is_asan_family();
   }
   return false;
 }
