@@ -44,9 +44,7 @@ column tsan-gcc tsan-gcc
 column asan asan
 
 # The lessons the page links to.
-for c in $(build/dev/hazardlab list --format=json | python3 -c 'import json,sys; print(" ".join(c["name"] for c in json.load(sys.stdin)))'); do
-  build/dev/hazardlab explain "$c" >"build/report/lessons/$c.txt"
-done
+bash ci/matrix/lessons.sh build/dev/hazardlab build/report/lessons
 
 about="Machine: $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), load average at the end $(cut -d' ' -f1-3 /proc/loadavg).
 Toolchains: $(clang++ --version | head -1) (dev, tsan, asan); $(clang++-19 --version | head -1) (tsan19); $(g++ --version | head -1) (tsan-gcc).
