@@ -96,6 +96,12 @@ Expectation Expectation::within(int run_budget) const {
   return copy;
 }
 
+Expectation Expectation::because(std::string reason) const {
+  Expectation copy = *this;
+  copy.why = std::move(reason);
+  return copy;
+}
+
 Expectation Expectation::under(SchedulerKind kind) const {
   Expectation copy = *this;
   copy.scheduler = kind;

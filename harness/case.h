@@ -107,6 +107,9 @@ struct Expectation {
 
   Expectation within(int run_budget) const;
   Expectation under(SchedulerKind kind) const;
+  // Why a detector sees the hazard this way (a declaration for one TSan
+  // build that differs from tsan's says so, with what was measured).
+  Expectation because(std::string reason) const;
 };
 
 template <class... E>

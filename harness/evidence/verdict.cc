@@ -244,7 +244,9 @@ std::string describe_expectation(const Variant& variant, Detector detector, Sche
   }
   if (!e) return "clean";
   switch (e->kind) {
-    case Expectation::Kind::kDetects: return absl::StrCat("sees ", evidence_list(*e));
+    case Expectation::Kind::kDetects:
+      return e->why.empty() ? absl::StrCat("sees ", evidence_list(*e))
+                            : absl::StrCat("sees ", evidence_list(*e), ": ", e->why);
     case Expectation::Kind::kMisses: return absl::StrCat("misses it: ", e->why);
     case Expectation::Kind::kFalseAlarm:
       return absl::StrCat("false alarm, ", evidence_list(*e), ": ", e->why);
