@@ -20,6 +20,17 @@ def terminal(result):
     return "\n".join(lines)
 
 
+def tsan_disagreements(result):
+    """(case, variant, {detector: cell}) wherever the ThreadSanitizer columns
+    (tsan, tsan19, tsan-gcc) give different verdicts or classes."""
+    rows = {}
+    for cell in result["cells"]:
+        if cell["detector"].startswith("tsan"):
+            rows.setdefault((cell["case"], cell["variant"]), {})[cell["detector"]] = cell
+    return [(case, variant, cells) for (case, variant), cells in rows.items()
+            if len({(c["verdict"], c["class"]) for c in cells.values()}) > 1]
+
+
 def markdown(result, about):
     names = [d["name"] for d in result["detectors"]]
     out = ["# The detector matrix", "",
@@ -58,4 +69,17 @@ def markdown(result, about):
             mark = "" if cell["expected"] or cell["verdict"] == "unverified" else " `!`"
             entries.append(f"{SYMBOL[cell['class']]} {cell['verdict']}{mark}")
         out.append(f"| {case} | {variant} | " + " | ".join(entries) + " |")
+    tsan_names = [n for n in names if n.startswith("tsan")]
+    if len(tsan_names) > 1:
+        out += ["", "## Where the ThreadSanitizer builds disagree", "",
+                "Computed from the cells above; the cases' declarations say why (`hazardlab explain CASE`).", ""]
+        differing = tsan_disagreements(result)
+        if not differing:
+            out.append("Nowhere: every variant got the same verdict from " + ", ".join(tsan_names) + ".")
+        else:
+            out += ["| case | variant | " + " | ".join(tsan_names) + " |", "|---|---|" + "---|" * len(tsan_names)]
+            for case, variant, cells in differing:
+                entries = [f"{cells[n]['verdict']}: {cells[n]['evidence'][:90]}" if n in cells else ""
+                           for n in tsan_names]
+                out.append(f"| {case} | {variant} | " + " | ".join(e.replace("|", "/") for e in entries) + " |")
     return "\n".join(out) + "\n"
