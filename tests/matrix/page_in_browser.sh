@@ -22,10 +22,10 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 count() { grep -o -- "$1" <<<"$2" | wc -l; }
 
-# The fixture: two columns of real runs (4 variants each), a few seconds.
+# The fixture: two columns of real runs (5 variants each), small budgets.
 for c in lost_update lock_order_deadlock; do
-  "$hazardlab" run "$c" --seed=1 --json="$work/runs/outcome-$c.json" >/dev/null
-  "$hazardlab" run "$c" --seed=1 --scheduler=pct --schedules=100 --json="$work/runs/pct-$c.json" >/dev/null
+  "$hazardlab" run "$c" --seed=1 --trials=5 --json="$work/runs/outcome-$c.json" >/dev/null
+  "$hazardlab" run "$c" --seed=1 --scheduler=pct --schedules=20 --json="$work/runs/pct-$c.json" >/dev/null
   "$hazardlab" explain "$c" >"$work/lessons/$c.txt"
 done
 for column in outcome pct; do
