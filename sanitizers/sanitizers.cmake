@@ -49,6 +49,14 @@ foreach(tool IN ITEMS tsan asan ubsan lsan)
   file(STRINGS "${source}" lines REGEX "^[^#]")
   string(JOIN "\n" options ${lines})
   string(REPLACE "@SANITIZERS_SOURCE_DIR@" "${CMAKE_CURRENT_LIST_DIR}" options "${options}")
+  # clang 19's runtime cannot drive clang 14's llvm-symbolizer (the one on
+  # PATH): it prints "invalid path to external symbolizer" and every frame
+  # stays <null>, so no report has a case line. Its own (Debian package
+  # llvm-19) is named here.
+  if(tool STREQUAL "tsan" AND HAZARDLAB_DETECTOR STREQUAL "tsan19")
+    find_program(HAZARDLAB_LLVM19_SYMBOLIZER NAMES llvm-symbolizer-19 REQUIRED)
+    string(APPEND options "\nexternal_symbolizer_path=${HAZARDLAB_LLVM19_SYMBOLIZER}")
+  endif()
   file(WRITE "${HAZARDLAB_SANITIZER_OPTIONS_DIR}/${tool}.options" "${options}\n")
 endforeach()
 
