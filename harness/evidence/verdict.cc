@@ -80,12 +80,13 @@ bool is_identifier_char(char c) { return std::isalnum(static_cast<unsigned char>
 // Whether a symbolized function ("ns::drop(ns::AtomicShared*)",
 // "ns::fixed_fences(hazardlab::Threads&)::$_0::operator()(int) const") is,
 // or is inside, the function `name`: the name as a whole identifier,
-// followed by its parameters or template arguments.
+// followed by its parameters or template arguments, or ending the frame's
+// name (GCC's libtsan prints bare names: "fixed_fences", "operator()").
 bool in_function(absl::string_view function, absl::string_view name) {
   for (std::size_t at = function.find(name); at != absl::string_view::npos; at = function.find(name, at + 1)) {
     const std::size_t end = at + name.size();
     const bool starts = at == 0 || !is_identifier_char(function[at - 1]);
-    const bool ends = end < function.size() && (function[end] == '(' || function[end] == '<');
+    const bool ends = end == function.size() || function[end] == '(' || function[end] == '<';
     if (starts && ends) return true;
   }
   return false;
