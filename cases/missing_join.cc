@@ -96,6 +96,12 @@ HAZARDLAB_CASE({
                    pct_sees(forbidden_outcome()).within(4),
                    outcome_sees(forbidden_outcome()),
                    tsan_sees(report("data race")),
+                   // clang 19 (tsan19 build, -O1 as tsan): 0 of 20 trials reported,
+                   // every one with a forbidden outcome. Its object code of broken()
+                   // has no 4-byte TSan read at all (clang 14's reads each slot),
+                   // so main's early read of the slots is not instrumented.
+                   misses(Detector::kTsan19, "clang 19 at -O1 compiles main's read of the std::array without "
+                                             "a TSan read of the int slots: measured 0 of 20"),
                    misses(Detector::kAsan, "every slot is valid memory for the whole run: a read "
                                            "that comes too early is not a memory error")}},
                  {"fixed", fixed, {}, mutant("the joins").caught_by(Detector::kOutcome, Detector::kTsan)},

@@ -8,6 +8,9 @@ packages=(
   cmake ninja-build             # build (CMake >= 3.25 for workflow presets)
   ccache                        # compiler cache shared by the native builds and the exercise test's copy
   clang libclang-rt-14-dev      # compiler and the TSan/ASan/UBSan/LSan runtimes
+  clang-19 libclang-rt-19-dev   # the tsan19 preset: clang 19 and its TSan runtime
+  llvm-19                       #   and its llvm-symbolizer (clang 14's cannot serve its runtime)
+  g++ libtsan2                  # the tsan-gcc preset: GCC 12 and its ThreadSanitizer runtime
   llvm                          # llvm-symbolizer: sanitizer reports' lines, and the case lines of
                                 #   controlled runs' deadlocks, stalls and traces
   googletest                    # GoogleTest sources, built with each preset's sanitizer flags

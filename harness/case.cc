@@ -16,15 +16,39 @@ std::vector<Case>& registry() {
 
 }  // namespace
 
-absl::string_view detector_name(Detector detector) {
-  switch (detector) {
-    case Detector::kOutcome: return "outcome";
-    case Detector::kTsan: return "tsan";
-    case Detector::kAsan: return "asan";
-    case Detector::kThreadSafety: return "thread-safety";
+namespace {
+
+// One row per detector: its name (the preset of its build is the same name,
+// the outcome detector's is "dev"), the sanitizer its build has, and whose
+// declarations it falls back to.
+struct DetectorRow {
+  Detector detector;
+  absl::string_view name;
+  Sanitizer sanitizer;
+  Detector declares_like;
+};
+
+constexpr DetectorRow kDetectorTable[] = {
+    {Detector::kOutcome, "outcome", Sanitizer::kNone, Detector::kOutcome},
+    {Detector::kTsan, "tsan", Sanitizer::kThread, Detector::kTsan},
+    {Detector::kAsan, "asan", Sanitizer::kAddress, Detector::kAsan},
+    {Detector::kThreadSafety, "thread-safety", Sanitizer::kNone, Detector::kThreadSafety},
+    {Detector::kTsan19, "tsan19", Sanitizer::kThread, Detector::kTsan},
+    {Detector::kTsanGcc, "tsan-gcc", Sanitizer::kThread, Detector::kTsan},
+};
+
+const DetectorRow& row(Detector detector) {
+  for (const DetectorRow& r : kDetectorTable) {
+    if (r.detector == detector) return r;
   }
-  return "?";
+  return kDetectorTable[0];  // unreachable: every enumerator has a row (tests/registry_test.cc)
 }
+
+}  // namespace
+
+absl::string_view detector_name(Detector detector) { return row(detector).name; }
+Sanitizer sanitizer_of(Detector detector) { return row(detector).sanitizer; }
+Detector declares_like(Detector detector) { return row(detector).declares_like; }
 
 std::optional<Detector> parse_detector(absl::string_view name) {
   for (Detector detector : kAllDetectors) {
@@ -76,6 +100,12 @@ Expectation Expectation::within(int run_budget) const {
   return copy;
 }
 
+Expectation Expectation::because(std::string reason) const {
+  Expectation copy = *this;
+  copy.why = std::move(reason);
+  return copy;
+}
+
 Expectation Expectation::under(SchedulerKind kind) const {
   Expectation copy = *this;
   copy.scheduler = kind;
@@ -103,7 +133,11 @@ Expectation false_alarm(Detector detector, Evidence evidence, std::string why) {
 }
 
 bool Mutant::caught_by_detector(Detector detector) const {
-  return std::find(detectors.begin(), detectors.end(), detector) != detectors.end();
+  // tsan19 and tsan-gcc catch what tsan catches unless listed themselves.
+  for (Detector d : {detector, declares_like(detector)}) {
+    if (std::find(detectors.begin(), detectors.end(), d) != detectors.end()) return true;
+  }
+  return false;
 }
 
 Mutant mutant(std::string what) { return Mutant{.removes = std::move(what)}; }
@@ -123,6 +157,9 @@ const Expectation* Variant::expectation_for(Detector detector, SchedulerKind sch
     // of its own (gil_sees, walk_misses, ...).
     if (e.scheduler == SchedulerKind::kPct) pct = &e;
   }
+  // Nothing of its own: the declarations of the detector it stands in for
+  // (tsan19 and tsan-gcc expect what tsan expects).
+  if (!pct && declares_like(detector) != detector) return expectation_for(declares_like(detector), scheduler);
   return pct;
 }
 

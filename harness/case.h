@@ -20,20 +20,33 @@
 namespace hazardlab {
 
 // What turns runs into evidence. Each build runs one: the dev build checks
-// outcomes under a stress scheduler, the tsan build reads ThreadSanitizer
-// reports, the asan build reads AddressSanitizer/UBSan/LeakSanitizer reports.
-// Every detector also sees hangs (the watchdog) and crashes. One detector
-// runs no code: thread-safety reads the warnings of clang's -Wthread-safety
-// analysis when the thread-safety build compiles the case file (the
-// contract the case's ABSL_GUARDED_BY / ABSL_ACQUIRED_BEFORE annotations
-// state, checked at compile time).
-enum class Detector { kOutcome, kTsan, kAsan, kThreadSafety };
+// outcomes under a stress scheduler, the tsan builds read ThreadSanitizer
+// reports (tsan: clang 14's runtime, the reference; tsan19: clang 19's;
+// tsan-gcc: GCC 12's libtsan), the asan build reads
+// AddressSanitizer/UBSan/LeakSanitizer reports. Every detector also sees
+// hangs (the watchdog) and crashes. One detector runs no code:
+// thread-safety reads the warnings of clang's -Wthread-safety analysis when
+// the thread-safety build compiles the case file (the contract the case's
+// ABSL_GUARDED_BY / ABSL_ACQUIRED_BEFORE annotations state, checked at
+// compile time). A new detector is one enumerator here and one row of the
+// table in harness/case.cc.
+enum class Detector { kOutcome, kTsan, kAsan, kThreadSafety, kTsan19, kTsanGcc };
 
-inline constexpr Detector kAllDetectors[] = {Detector::kOutcome, Detector::kTsan, Detector::kAsan,
-                                             Detector::kThreadSafety};
+inline constexpr Detector kAllDetectors[] = {Detector::kOutcome,      Detector::kTsan,   Detector::kAsan,
+                                             Detector::kThreadSafety, Detector::kTsan19, Detector::kTsanGcc};
+
+// The sanitizer a detector's build is compiled with: what reports it reads.
+enum class Sanitizer { kNone, kThread, kAddress };
 
 absl::string_view detector_name(Detector detector);
 std::optional<Detector> parse_detector(absl::string_view name);
+Sanitizer sanitizer_of(Detector detector);
+inline bool is_tsan(Detector detector) { return sanitizer_of(detector) == Sanitizer::kThread; }
+// Whose declarations stand for this detector where a variant declares none of
+// its own: tsan19 and tsan-gcc are ThreadSanitizer too and expect what tsan
+// (clang 14) expects; a case declares for them only where they measurably
+// differ, with the reason. Every other detector: itself.
+Detector declares_like(Detector detector);
 
 // One kind of thing a run can show.
 struct Evidence {
@@ -103,6 +116,9 @@ struct Expectation {
 
   Expectation within(int run_budget) const;
   Expectation under(SchedulerKind kind) const;
+  // Why a detector sees the hazard this way (a declaration for one TSan
+  // build that differs from tsan's says so, with what was measured).
+  Expectation because(std::string reason) const;
 };
 
 template <class... E>

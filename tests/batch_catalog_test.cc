@@ -40,7 +40,7 @@ std::string fingerprint(const Variant& v, const TrialResult& t) {
 class BatchCatalogTest : public testing::TestWithParam<CaseVariant> {};
 
 TEST_P(BatchCatalogTest, EveryTrialInABatchIsTheSameTrialAlone) {
-  if (build_detector() == Detector::kTsan) GTEST_SKIP() << "controlled schedulers do not run under TSan";
+  if (is_tsan(build_detector())) GTEST_SKIP() << "controlled schedulers do not run under TSan";
   const Case& c = *find_case(GetParam().case_name);
   const Variant& variant = *c.find_variant(GetParam().variant);
   RunPlan plan;
@@ -67,7 +67,7 @@ INSTANTIATE_TEST_SUITE_P(Catalog, BatchCatalogTest, testing::ValuesIn(catalog_va
 // The replay printed for the first failing trial of a batch, run alone,
 // reports the same verdict, evidence and trace, byte for byte.
 TEST(BatchReplayTest, TheReplayOfABatchsFailingTrialIsThatTrial) {
-  if (build_detector() == Detector::kTsan) GTEST_SKIP() << "controlled schedulers do not run under TSan";
+  if (is_tsan(build_detector())) GTEST_SKIP() << "controlled schedulers do not run under TSan";
   // lock_order_deadlock's trials share a child until one deadlocks (refcount's
   // run one to a child outside the asan build: they may corrupt memory).
   const Case& c = *find_case("lock_order_deadlock");
@@ -102,7 +102,7 @@ TEST(BatchReplayTest, TheReplayOfABatchsFailingTrialIsThatTrial) {
 // is in its histogram row) shows the same thing again when run alone from
 // that seed: what the replay line of any failing trial promises.
 TEST(BatchReplayTest, EveryFailingTrialReplaysAloneFromItsSeed) {
-  if (build_detector() == Detector::kTsan) GTEST_SKIP() << "controlled schedulers do not run under TSan";
+  if (is_tsan(build_detector())) GTEST_SKIP() << "controlled schedulers do not run under TSan";
   for (const char* name : {"refcount", "lock_order_deadlock"}) {
     const Case& c = *find_case(name);
     RunPlan run;

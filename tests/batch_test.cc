@@ -210,7 +210,7 @@ TEST(BatchTest, AThreadLeftRunningEndsTheBatch) {
 }
 
 TEST(BatchTest, AThreadLeftParkedOnItsControllerEndsTheBatchCleanly) {
-  if (build_detector() == Detector::kTsan) GTEST_SKIP() << "controlled schedulers do not run under TSan";
+  if (is_tsan(build_detector())) GTEST_SKIP() << "controlled schedulers do not run under TSan";
   const Case& c = *find_case("test_batch");
   std::vector<TrialResult> results;
   run_trials(c, *c.find_variant("leaves_a_parked_thread_at_seed_3"), {.kind = SchedulerKind::kPct, .seed = 1, .steps = 4},
@@ -231,7 +231,7 @@ TEST(BatchTest, AThreadLeftParkedOnItsControllerEndsTheBatchCleanly) {
 }
 
 TEST(BatchTest, AReportIsTheReportingTrialsAndEndsTheBatch) {
-  if (build_detector() != Detector::kTsan) GTEST_SKIP() << "needs ThreadSanitizer";
+  if (!is_tsan(build_detector())) GTEST_SKIP() << "needs ThreadSanitizer";
   const std::vector<TrialResult> results = run("races_at_seed_4", 1, 8);
   ASSERT_EQ(results.size(), 8u);
   for (const TrialResult& t : results) {
@@ -289,7 +289,7 @@ TEST(BatchTest, UnderThreadSanitizerEveryTrialRunsAlone) {
   for (const TrialResult& t : run("ok", 1, 5, BatchOptions{})) children.insert(child_of(t));
   // TSan drops races it can no longer trace back in a process that has run
   // trials before (docs/how-a-verdict-is-made.md): alone there, batched elsewhere.
-  EXPECT_EQ(children.size(), build_detector() == Detector::kTsan ? 5u : 1u);
+  EXPECT_EQ(children.size(), is_tsan(build_detector()) ? 5u : 1u);
 }
 
 TEST(BatchTest, StoppingEarlyDiscardsTheRest) {

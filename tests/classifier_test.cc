@@ -96,6 +96,19 @@ TEST(ClassifierTest, AnASanKindComesFromItsSummaryTag) {
   EXPECT_EQ(reports[0].location, "cases/x.cc:20");
 }
 
+// GCC 12's libtsan at exit with a detached thread still running
+// (detached_daemon/broken in the tsan-gcc build; the first lines as printed).
+TEST(ClassifierTest, ARuntimeCheckFailureIsTheToolsReport) {
+  const std::vector<Report> reports = classify_reports(
+      "hazardlab trial 4\n"
+      "ThreadSanitizer: CHECK failed: sanitizer_allocator_secondary.h:297 \"((IsAligned(p, page_size_))) != (0)\" "
+      "(0x0, 0x0) (tid=26361)\n"
+      "    #0 __tsan::CheckUnwind() ../../../../src/libsanitizer/tsan/tsan_rtl.cpp:353 (libtsan.so.2+0x89ac4)\n");
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_TRUE(reports[0].is_tsan());
+  EXPECT_EQ(reports[0].kind, "CHECK failed");
+}
+
 TEST(ClassifierTest, OrdinaryOutputHasNoReport) {
   EXPECT_TRUE(classify_reports("hello\n#1 is not a frame without a report\nSUMMARY: nothing\n").empty());
 }

@@ -390,7 +390,7 @@ const std::string kThisFile = "tests/controller_test.cc";
 class ControllerTest : public testing::Test {
  protected:
   void SetUp() override {
-    if (build_detector() == Detector::kTsan) GTEST_SKIP() << "controlled schedulers do not run under TSan";
+    if (is_tsan(build_detector())) GTEST_SKIP() << "controlled schedulers do not run under TSan";
   }
 };
 
@@ -863,7 +863,7 @@ std::string everything(const TrialResult& t) {
 class ReplayTest : public testing::TestWithParam<CaseVariant> {
  protected:
   void SetUp() override {
-    if (build_detector() == Detector::kTsan) GTEST_SKIP() << "controlled schedulers do not run under TSan";
+    if (is_tsan(build_detector())) GTEST_SKIP() << "controlled schedulers do not run under TSan";
   }
 };
 

@@ -79,7 +79,8 @@ TEST_P(EveryCase, BrokenVariantsDeclareEveryDetectorOnce) {
     for (Detector d : kAllDetectors) {
       int declared = 0;
       for (const Expectation& e : v.expect) declared += e.detector == d && !is_controlled(e.scheduler);
-      if (v.is_broken()) {
+      // tsan19 and tsan-gcc fall back to tsan's declaration: theirs is optional.
+      if (v.is_broken() && declares_like(d) == d) {
         EXPECT_EQ(declared, 1) << v.name << " must say what " << detector_name(d) << " sees";
       } else {
         EXPECT_LE(declared, 1) << v.name;

@@ -61,7 +61,7 @@ HAZARDLAB_CASE({
 class ThreadSlotsTest : public testing::Test {
  protected:
   void SetUp() override {
-    if (build_detector() == Detector::kTsan) GTEST_SKIP() << "controlled schedulers do not run under TSan";
+    if (is_tsan(build_detector())) GTEST_SKIP() << "controlled schedulers do not run under TSan";
   }
 
   static Judgement run(const std::string& variant, SchedulerKind kind, int trials) {

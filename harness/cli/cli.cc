@@ -46,6 +46,7 @@ ABSL_FLAG(int, trials, 0, "trials to run (default: the declared budget)");
 ABSL_FLAG(std::string, format, "text",
           "output: text or json (list also: ctest; run and classify also: sarif; run also: svg, html)");
 ABSL_FLAG(std::string, sarif, "", "run: also write the SARIF 2.1.0 log to this file");
+ABSL_FLAG(std::string, json, "", "run: also write the JSON array of runs to this file");
 ABSL_FLAG(std::string, source_root, "", "classify: the folder of the user's sources (default: a guess)");
 ABSL_FLAG(std::string, log, "",
           "warnings: the compiler's log of the case file (default: the thread-safety build's, "
@@ -133,7 +134,11 @@ Detector chosen_detector() {
   const std::string name = absl::GetFlag(FLAGS_detector);
   if (name.empty()) return build_detector();
   const std::optional<Detector> detector = parse_detector(name);
-  if (!detector) throw BadInput{absl::StrCat("unknown detector '", name, "' (outcome, tsan, asan or thread-safety)")};
+  if (!detector) {
+    std::vector<std::string> names;
+    for (Detector d : kAllDetectors) names.emplace_back(detector_name(d));
+    throw BadInput{absl::StrCat("unknown detector '", name, "' (", absl::StrJoin(names, ", "), ")")};
+  }
   if (*detector != build_detector()) {
     const absl::string_view wanted = build_preset(*detector);
     throw BadInput{absl::StrCat("detector ", name, " runs in the ", wanted, " build (build/", wanted,
@@ -147,7 +152,7 @@ std::optional<SchedulerKind> chosen_scheduler() {
   if (name.empty()) return std::nullopt;
   const std::optional<SchedulerKind> kind = parse_scheduler(name);
   if (!kind) throw BadInput{absl::StrCat("unknown scheduler '", name, "' (none, yield, random, walk, pct or gil)")};
-  if (is_controlled(*kind) && build_detector() == Detector::kTsan) {
+  if (is_controlled(*kind) && is_tsan(build_detector())) {
     // The turn handoff is synchronization: TSan would take it as
     // happens-before between the threads and stop reporting the very races
     // a schedule exposes.
@@ -281,6 +286,8 @@ int command_run(const std::string& program, const CommandLine& line) {
   if (all && line.given("trace")) throw BadInput{"--trace reads one case's schedules: give a CASE, not --all"};
   const std::string sarif_file = absl::GetFlag(FLAGS_sarif);
   if (line.given("sarif") && sarif_file.empty()) throw BadInput{"--sarif needs a file name"};
+  const std::string json_file = absl::GetFlag(FLAGS_json);
+  if (line.given("json") && json_file.empty()) throw BadInput{"--json needs a file name"};
   if (line.given("trials") && absl::GetFlag(FLAGS_trials) < 1) throw BadInput{"--trials must be at least 1"};
   if (absl::GetFlag(FLAGS_trials_per_child) < 1) throw BadInput{"--trials-per-child must be at least 1"};
   check_schedule_flags(line, chosen_scheduler());  // validate before running anything
@@ -328,6 +335,12 @@ int command_run(const std::string& program, const CommandLine& line) {
     sarif_out.open(sarif_file);
     if (!sarif_out) throw BadInput{absl::StrCat("cannot write the --sarif file '", sarif_file, "'")};
   }
+  // --json=FILE: the same, as the JSON array (the detector matrix reads it).
+  std::ofstream json_out;
+  if (!json_file.empty()) {
+    json_out.open(json_file);
+    if (!json_out) throw BadInput{absl::StrCat("cannot write the --json file '", json_file, "'")};
+  }
 
   std::vector<std::pair<RunPlan, Judgement>> runs;
   nlohmann::json json_runs = nlohmann::json::array();
@@ -340,8 +353,9 @@ int command_run(const std::string& program, const CommandLine& line) {
         Progress progress(absl::StrCat(c->name, "/", v.name, " [", detector_name(detector), "]"));
         judgement = execute(plan, std::ref(progress));
       }
+      if (format == "json" || json_out.is_open()) json_runs.push_back(render_json(program, plan, judgement));
       if (format == "json") {
-        json_runs.push_back(render_json(program, plan, judgement));
+        // printed whole at the end
       } else if (format == "sarif") {
         // printed whole at the end
       } else if (is_picture(format)) {
@@ -371,6 +385,7 @@ int command_run(const std::string& program, const CommandLine& line) {
     std::cout << "\n" << render_table(runs);
   }
   if (sarif_out.is_open()) sarif_out << sarif_for_runs(program, runs).dump(2) << "\n" << std::flush;
+  if (json_out.is_open()) json_out << json_runs.dump(2) << "\n" << std::flush;
   for (const auto& [plan, judgement] : runs) {
     if (!judgement.expected) return 1;
   }
@@ -594,7 +609,7 @@ std::vector<std::string> case_test_lines(Detector d) {
       // A race must show under every stress scheduler; a hang alone proves
       // nothing about hiding races, and each would cost a watchdog deadline.
       const Expectation* e = v.expectation_for(d, SchedulerKind::kRandom);
-      if (d == Detector::kTsan && e && e->kind == Expectation::Kind::kDetects && declares_more_than_a_hang(*e)) {
+      if (is_tsan(d) && e && e->kind == Expectation::Kind::kDetects && declares_more_than_a_hang(*e)) {
         for (SchedulerKind s : kStressSchedulers) under(s, "");
       } else {
         lines.push_back(absl::StrCat(name, "|", labels, "|", args));

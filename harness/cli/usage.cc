@@ -74,6 +74,8 @@ command that replays it.
                        svg or html (controlled schedulers): the traced schedule drawn as
                        swimlanes, one lane per thread (svg: one --variant; html: a page)
   --sarif=FILE         also write that SARIF log to FILE (with any --format)
+  --json=FILE          also write the json array to FILE (with any --format): the
+                       detector matrix (ci/matrix.sh) reads the main job's runs
   --trials-per-child=N at most N trials share one child process (default 1000; 1: each
                        alone, for a suspected effect of one trial on the next; the tsan
                        build always runs each trial alone: TSan reports a race once per
@@ -173,7 +175,7 @@ const std::vector<CommandUsage>& commands() {
       {"list", kList, {"format"}},
       {"explain", kExplain, {"format"}},
       {"run", kRun, {"all", "variant", "detector", "scheduler", "seed", "trials", "keep-going", "format", "schedules",
-                     "seed-range", "trials-per-child", "sarif", "trace", "depth", "pct-steps", "switch-interval"}},
+                     "seed-range", "trials-per-child", "sarif", "json", "trace", "depth", "pct-steps", "switch-interval"}},
       {"classify", kClassify, {"format", "source-root"}},
       {"warnings", kWarnings, {"variant", "log"}},
       {"exercise", kExercise, {}},

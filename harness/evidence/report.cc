@@ -3,6 +3,7 @@
 #include <optional>
 #include <regex>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -81,6 +82,19 @@ bool parse_headline(absl::string_view line, Report& report) {
     } else {
       report.kind = strip_pid(rest);
     }
+    return true;
+  }
+  // The runtime's own assertion ("ThreadSanitizer: CHECK failed:
+  // sanitizer_allocator_secondary.h:297 ..."): the tool itself broke, and
+  // exits with its report code. Measured in GCC 12's libtsan, at exit while a
+  // detached thread still ran (detached_daemon/broken): classified, so the
+  // run says what ended it rather than "exit code 66".
+  for (absl::string_view tool : {"ThreadSanitizer", "AddressSanitizer"}) {
+    const std::string marker = absl::StrCat(tool, ": CHECK failed: ");
+    if (!absl::StartsWith(absl::StripLeadingAsciiWhitespace(line), marker)) continue;
+    report.tool = std::string(tool);
+    report.kind = "CHECK failed";
+    report.headline = std::string(absl::StripAsciiWhitespace(line));
     return true;
   }
   std::cmatch match;

@@ -20,11 +20,11 @@ namespace {
 bool is_report_exit_code(int code) { return code == 66 || code == 23; }
 
 bool is_own_report(Detector detector, const Report& report) {
-  switch (detector) {
-    case Detector::kOutcome: return false;
-    case Detector::kTsan: return report.is_tsan();
-    case Detector::kAsan: return report.is_asan_family();
-    case Detector::kThreadSafety: return false;  // it reads compiler warnings, not run reports
+  if (detector == Detector::kThreadSafety) return false;  // it reads compiler warnings, not run reports
+  switch (sanitizer_of(detector)) {
+    case Sanitizer::kNone: return false;
+    case Sanitizer::kThread: return report.is_tsan();
+    case Sanitizer::kAddress: return report.is_asan_family();
   }
   return false;
 }
@@ -81,12 +81,13 @@ bool is_identifier_char(char c) { return std::isalnum(static_cast<unsigned char>
 // Whether a symbolized function ("ns::drop(ns::AtomicShared*)",
 // "ns::fixed_fences(hazardlab::Threads&)::$_0::operator()(int) const") is,
 // or is inside, the function `name`: the name as a whole identifier,
-// followed by its parameters or template arguments.
+// followed by its parameters or template arguments, or ending the frame's
+// name (GCC's libtsan prints bare names: "fixed_fences", "operator()").
 bool in_function(absl::string_view function, absl::string_view name) {
   for (std::size_t at = function.find(name); at != absl::string_view::npos; at = function.find(name, at + 1)) {
     const std::size_t end = at + name.size();
     const bool starts = at == 0 || !is_identifier_char(function[at - 1]);
-    const bool ends = end < function.size() && (function[end] == '(' || function[end] == '<');
+    const bool ends = end == function.size() || function[end] == '(' || function[end] == '<';
     if (starts && ends) return true;
   }
   return false;
@@ -253,7 +254,9 @@ std::string describe_expectation(const Variant& variant, Detector detector, Sche
     return absl::StrCat("sees the compiler warning", warnings.size() > 1 ? "s " : " ", absl::StrJoin(warnings, "; "));
   }
   switch (e->kind) {
-    case Expectation::Kind::kDetects: return absl::StrCat("sees ", evidence_list(*e));
+    case Expectation::Kind::kDetects:
+      return e->why.empty() ? absl::StrCat("sees ", evidence_list(*e))
+                            : absl::StrCat("sees ", evidence_list(*e), ": ", e->why);
     case Expectation::Kind::kMisses: return absl::StrCat("misses it: ", e->why);
     case Expectation::Kind::kFalseAlarm:
       return absl::StrCat("false alarm, ", evidence_list(*e), ": ", e->why);

@@ -204,7 +204,7 @@ int trials_per_child(const Variant& variant, const BatchOptions& options) {
   // for it. Only the asan build sees the corruption where it happens, and a
   // report ends the batch there; everywhere else such a variant's trials run
   // one to a child.
-  if (may_corrupt_memory(variant) && build_detector() != Detector::kAsan) return 1;
+  if (may_corrupt_memory(variant) && sanitizer_of(build_detector()) != Sanitizer::kAddress) return 1;
   // ThreadSanitizer reports a race only if it can still find the earlier
   // access's stack in the racing thread's history, and silently drops it
   // otherwise. In a child that has already run trials (and their threads)
@@ -214,7 +214,7 @@ int trials_per_child(const Variant& variant, const BatchOptions& options) {
   // races, from a broken variant's detection and from a fixed variant's
   // "clean" alike, so under TSan every trial runs alone; TSan budgets are
   // small (5 to 10 trials), and a TSan child starts in about 90 ms.
-  if (build_detector() == Detector::kTsan && options.tsan_trials_alone) return 1;
+  if (is_tsan(build_detector()) && options.tsan_trials_alone) return 1;
   return std::max(1, options.max_trials_per_child);
 }
 

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The detector matrix: builds every detector preset not built yet (the
+# hazardlab target; an up-to-date build costs nothing), runs every case and
+# variant under every detector (outcome: the dev build under its stress
+# scheduler; pct: the dev build under pct, 100 schedules each; tsan, tsan19,
+# tsan-gcc, asan), and writes build/report/matrix.json, build/report/index.html
+# and docs/detector-matrix.md, every number from these runs
+# (ci/matrix/scores.py says how a verdict counts).
+# Exit 0 when the report was written, whatever the verdicts; 2 when a build failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+start=$SECONDS
+runs=build/report/runs
+rm -rf "$runs" build/report/lessons
+mkdir -p "$runs" build/report/lessons
+
+for preset in dev tsan asan tsan19 tsan-gcc; do
+  log="$(mktemp)"
+  if [[ ! -f build/$preset/build.ninja ]]; then
+    echo "== configuring $preset"
+    cmake --preset "$preset" >"$log" 2>&1 || { tail -40 "$log" >&2; echo "ci/matrix.sh: configure of $preset failed" >&2; exit 2; }
+  fi
+  echo "== building $preset (hazardlab)"
+  if ! cmake --build --preset "$preset" --target hazardlab >"$log" 2>&1; then
+    tail -40 "$log" >&2
+    echo "ci/matrix.sh: build of preset $preset failed (above: the end of its log)" >&2
+    exit 2
+  fi
+  rm -f "$log"
+done
+
+column() {  # NAME PRESET [ARGS...]
+  local name=$1 preset=$2
+  shift 2
+  echo
+  echo "== $name: every case and variant (build/$preset)"
+  bash ci/matrix/run_column.sh "$runs" "$name" "build/$preset/hazardlab" "$@"
+}
+column outcome dev
+column pct dev --scheduler=pct --schedules=100
+column tsan tsan
+column tsan19 tsan19
+column tsan-gcc tsan-gcc
+column asan asan
+
+# The lessons the page links to.
+bash ci/matrix/lessons.sh build/dev/hazardlab build/report/lessons
+
+about="Machine: $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), load average at the end $(cut -d' ' -f1-3 /proc/loadavg).
+Toolchains: $(clang++ --version | head -1) (dev, tsan, asan); $(clang++-19 --version | head -1) (tsan19); $(g++ --version | head -1) (tsan-gcc).
+\`bash ci/matrix.sh\` took $((SECONDS - start)) s of wall time, builds included."
+echo
+# shellcheck disable=SC2046
+python3 ci/matrix/report.py --out build/report --markdown docs/detector-matrix.md --lessons build/report/lessons \
+  --about "$about" $(bash ci/matrix/columns.sh "$runs")

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Prints the report's column arguments (NAME=SECONDS=RUNS.json) for every
+# column run_column.sh left in RUNS, in the matrix's order.
+# usage: columns.sh RUNS
+runs=$1
+for name in outcome pct tsan tsan19 tsan-gcc asan; do
+  if [[ -f $runs/$name.json && -f $runs/$name.seconds ]]; then
+    echo "$name=$(cat "$runs/$name.seconds")=$runs/$name.json"
+  fi
+done
