@@ -143,13 +143,6 @@ std::optional<SchedulerKind> chosen_scheduler() {
   if (name.empty()) return std::nullopt;
   const std::optional<SchedulerKind> kind = parse_scheduler(name);
   if (!kind) throw BadInput{absl::StrCat("unknown scheduler '", name, "' (none, yield, random, walk, pct or gil)")};
-  if (is_controlled(*kind) && build_detector() == Detector::kTsan) {
-    // The turn handoff is synchronization: TSan would take it as
-    // happens-before between the threads and stop reporting the very races
-    // a schedule exposes.
-    throw BadInput{absl::StrCat("the ", name, " scheduler runs in the dev and asan builds, not under ThreadSanitizer: "
-                                "its handoff between threads would hide the races it exposes from TSan")};
-  }
   return kind;
 }
 
