@@ -96,6 +96,7 @@ HAZARDLAB_CASE({
                    pct_sees(forbidden_outcome()).within(6),
                    outcome_sees(forbidden_outcome()),
                    tsan_sees(report("data race")),
+                   tsan_pct_sees(report("data race")).within(4),
                    misses(Detector::kAsan, "a lost update corrupts a count, not memory")}},
                  {"fixed", fixed, {}, mutant("the lock").caught_by(Detector::kOutcome, Detector::kTsan)},
                  {"fixed_atomic", fixed_atomic, {},

@@ -130,6 +130,7 @@ HAZARDLAB_CASE({
                               "acquire as in release, and the count stays balanced"),
                    outcome_sees(forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT")),
                    tsan_sees(report("data race")),
+                   tsan_pct_sees(report("data race")).within(101),
                    asan_sees(report("heap-use-after-free"), report("double-free"),
                              report("detected memory leaks"))}},
                  {"fixed", fixed, {},

@@ -12,6 +12,15 @@ if(NOT DEFINED ENV{HAZARDLAB_SOAK} OR NOT EXISTS "${HAZARDLAB}")
 endif()
 set(fixed_schedules 100000)
 set(broken_rounds 100)
+set(expectation_key pct)
+if(HAZARDLAB_DETECTOR STREQUAL "tsan")
+  # Under TSan every schedule is a child process of its own (0.2 to 1 s on
+  # the 2-core machine): a thousand per fixed variant, and ten rounds of
+  # each broken variant's TSan budget (tsan_pct_sees, else the default 100).
+  set(fixed_schedules 1000)
+  set(broken_rounds 10)
+  set(expectation_key tsan_pct)
+endif()
 execute_process(COMMAND "${HAZARDLAB}" list --format=json OUTPUT_VARIABLE listing RESULT_VARIABLE status)
 if(NOT status EQUAL 0)
   message(FATAL_ERROR "hazardlab list --format=json failed (${status})")
@@ -28,12 +37,15 @@ foreach(ci RANGE ${last_case})
   foreach(vi RANGE ${last_variant})
     string(JSON variant GET "${listing}" ${ci} variants ${vi} name)
     string(JSON broken GET "${listing}" ${ci} variants ${vi} broken)
-    string(JSON pct_expectation GET "${listing}" ${ci} variants ${vi} expect pct)
+    string(JSON pct_expectation GET "${listing}" ${ci} variants ${vi} expect ${expectation_key})
     set(name "soak.${case_name}.${variant}.pct")
     set(run "\"${HAZARDLAB}\" run ${case_name} --variant=${variant} --scheduler=pct")
     if(broken)
       if(pct_expectation MATCHES "^misses")
         continue()  # declared invisible to pct: nothing to explore
+      endif()
+      if(HAZARDLAB_DETECTOR STREQUAL "tsan" AND NOT pct_expectation MATCHES "report")
+        continue()  # TSan's soak is about races; hangs and crashes are the dev soak's
       endif()
       # Each round explores the declared budget (the default for a broken
       # variant) from its own random base seed, and must find the evidence.

@@ -109,9 +109,10 @@ struct Expectation {
   std::string why;
   int trials = 0;                  // run budget; 0: the detector's default
   // The stress scheduler the detector runs under by default. An expectation
-  // under a controlled scheduler is the outcome detector's under that
-  // scheduler; the pct one (pct_sees) also stands for walk and gil unless
-  // they have their own (gil_sees, walk_misses, ...).
+  // under a controlled scheduler is the detector's under that scheduler
+  // (pct_sees: the outcome detector's; tsan_pct_sees: TSan's); the pct one
+  // also stands for walk and gil unless they have their own (gil_sees,
+  // walk_misses, ...).
   SchedulerKind scheduler = SchedulerKind::kRandom;
 
   Expectation within(int run_budget) const;
@@ -156,7 +157,17 @@ Expectation walk_sees(E... evidence) {
   return sees(Detector::kOutcome, std::move(evidence)...).under(SchedulerKind::kWalk);
 }
 
+// What ThreadSanitizer sees under controlled schedulers (the tsan build runs
+// walk, pct and gil too); the budget (`within`) is in pct schedules. A
+// variant without one is judged there by its tsan_sees/misses declaration,
+// with the controlled default budget (100 schedules broken, 1,000 correct).
+template <class... E>
+Expectation tsan_pct_sees(E... evidence) {
+  return sees(Detector::kTsan, std::move(evidence)...).under(SchedulerKind::kPct);
+}
+
 Expectation misses(Detector detector, std::string why);
+Expectation tsan_pct_misses(std::string why);
 Expectation pct_misses(std::string why);
 Expectation gil_misses(std::string why);
 Expectation walk_misses(std::string why);

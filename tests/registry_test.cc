@@ -88,12 +88,17 @@ TEST_P(EveryCase, BrokenVariantsDeclareEveryDetectorOnce) {
     }
     for (SchedulerKind s : {SchedulerKind::kPct, SchedulerKind::kWalk, SchedulerKind::kGil}) {
       int declared = 0;
+      int tsan_declared = 0;
       for (const Expectation& e : v.expect) {
         if (is_controlled(e.scheduler)) {
-          EXPECT_EQ(e.detector, Detector::kOutcome) << v.name << ": controlled schedulers are the outcome detector's";
+          EXPECT_NE(e.detector, Detector::kAsan) << v.name << ": controlled schedulers run the outcome detector and TSan";
         }
-        declared += e.scheduler == s;
+        declared += e.scheduler == s && e.detector == Detector::kOutcome;
+        tsan_declared += e.scheduler == s && e.detector == Detector::kTsan;
       }
+      // TSan under pct (tsan_pct_sees) is optional: without it the stress
+      // declaration stands for the controlled schedulers too.
+      EXPECT_LE(tsan_declared, 1) << v.name << " under " << scheduler_name(s) << " (tsan)";
       if (v.is_broken() && s == SchedulerKind::kPct) {
         EXPECT_EQ(declared, 1) << v.name << " must say what pct sees";
       } else {
@@ -111,7 +116,33 @@ TEST_P(EveryCase, PctDetectionsDeclareABudget) {
     const Expectation* e = v.expectation_for(Detector::kOutcome, SchedulerKind::kPct);
     ASSERT_NE(e, nullptr) << v.name << " must say what pct sees";
     if (e->kind == Expectation::Kind::kDetects) EXPECT_GT(e->trials, 0) << v.name;
+    // The same for TSan's own pct declaration, where there is one.
+    for (const Expectation& t : v.expect) {
+      if (t.detector == Detector::kTsan && is_controlled(t.scheduler) && t.kind == Expectation::Kind::kDetects) {
+        EXPECT_GT(t.trials, 0) << v.name << ": tsan_pct_sees needs a measured budget";
+      }
+    }
   }
+}
+
+// Without a controlled declaration of its own, TSan under pct is judged by
+// its stress declaration, with the controlled default budget; with one
+// (configure_after_start: a race free-running TSan misses), by that one.
+TEST(RegistryTest, TsanUnderPctFindsItsOwnDeclarationElseTheStressOne) {
+  const Case* c = find_case("configure_after_start");
+  ASSERT_NE(c, nullptr);
+  const Variant* broken = c->find_variant("broken");
+  ASSERT_NE(broken, nullptr);
+  const Expectation* stress = broken->expectation_for(Detector::kTsan, SchedulerKind::kRandom);
+  const Expectation* pct = broken->expectation_for(Detector::kTsan, SchedulerKind::kPct);
+  ASSERT_NE(stress, nullptr);
+  ASSERT_NE(pct, nullptr);
+  EXPECT_EQ(stress->kind, Expectation::Kind::kMisses);
+  EXPECT_EQ(pct->kind, Expectation::Kind::kDetects);
+  EXPECT_EQ(broken->expectation_for(Detector::kTsan, SchedulerKind::kWalk), pct);
+  const Variant* self_deadlock = find_case("self_deadlock")->find_variant("broken");
+  EXPECT_EQ(self_deadlock->expectation_for(Detector::kTsan, SchedulerKind::kPct),
+            self_deadlock->expectation_for(Detector::kTsan, SchedulerKind::kRandom));
 }
 
 TEST_P(EveryCase, CorrectVariantsDeclareOnlyCleanOrAKnownFalseAlarm) {
@@ -218,7 +249,21 @@ TEST(CaseTestsTest, AHangOnlyTsanDeclarationGetsOneTest) {
     return std::count_if(lines.begin(), lines.end(), [&](const std::string& l) { return l.starts_with(prefix); });
   };
   EXPECT_EQ(count("self_deadlock.broken.tsan"), 1);  // tsan_sees(hang())
-  EXPECT_EQ(count("lost_update.broken.tsan."), std::ssize(kStressSchedulers));
+  EXPECT_EQ(count("lost_update.broken.tsan."), std::ssize(kStressSchedulers) + 1);  // and pct
+}
+
+// The tsan build runs pct too: every correct variant (a pinned few
+// schedules), and every broken one whose TSan declaration shows a race.
+TEST(CaseTestsTest, TheTsanBuildRunsPct) {
+  const std::vector<std::string> lines = case_test_lines(Detector::kTsan);
+  auto has = [&](const std::string& prefix) {
+    return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.starts_with(prefix); });
+  };
+  EXPECT_TRUE(has("lost_update.fixed.tsan.pct|"));
+  EXPECT_TRUE(has("lost_update.broken.tsan.pct|"));
+  EXPECT_TRUE(has("configure_after_start.broken.tsan.pct|"));
+  EXPECT_FALSE(has("configure_after_start.broken.tsan.random|"));  // free-running TSan misses it
+  EXPECT_FALSE(has("self_deadlock.broken.tsan.pct|"));              // a hang only
 }
 
 TEST(CaseTestsTest, EveryVariantRunsUnderEveryControlledSchedulerInTheDevBuild) {

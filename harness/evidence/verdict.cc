@@ -221,7 +221,9 @@ int default_trials(const Variant& variant, Detector detector, SchedulerKind sche
   const Expectation* e = variant.expectation_for(detector, scheduler);
   // gil has no randomness: every seed gives the same schedule.
   if (scheduler == SchedulerKind::kGil) return 1;
-  if (e && e->trials > 0) return e->trials;
+  // A sanitizer's stress declaration may stand for the controlled
+  // schedulers too; its budget is in stress trials, not schedules.
+  if (e && e->trials > 0 && is_controlled(e->scheduler) == is_controlled(scheduler)) return e->trials;
   // A controlled schedule is a few milliseconds; a correct variant earns
   // its "clean" over a thousand of them.
   if (is_controlled(scheduler)) return variant.is_broken() ? 100 : 1000;

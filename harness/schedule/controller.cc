@@ -10,6 +10,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "harness/schedule/tsan_handoff.h"
 
 extern "C" char __executable_start;
 extern "C" char etext;
@@ -136,6 +137,7 @@ std::string thread_name(int index) { return index == 0 ? "main" : absl::StrCat("
 
 Controller::Controller(const ScheduleSpec& spec, Hooks hooks, std::chrono::milliseconds stall_after)
     : hooks_(std::move(hooks)), strategy_(make_strategy(spec)), stall_after_(stall_after) {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   if (!strategy_) misuse("not a controlled scheduler");
   static const int registered = [] {
     // backtrace() loads the unwinder on first use, which a signal handler
@@ -151,6 +153,7 @@ Controller::Controller(const ScheduleSpec& spec, Hooks hooks, std::chrono::milli
 Controller::~Controller() { stop_monitor(); }
 
 void Controller::stop_monitor() {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   {
     std::lock_guard lock(monitor_mutex_);
     finished_ = true;
@@ -160,6 +163,7 @@ void Controller::stop_monitor() {
 }
 
 void Controller::adopt_calling_thread() {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   const int index = add_thread();
   register_calling_thread(index);
   claim(index);
@@ -187,6 +191,7 @@ void Controller::leave_calling_thread() {
 }
 
 void Controller::finish() {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   leave_calling_thread();
   // Joined here, not left to end on its own: whoever counts the threads
   // still alive after a run (trial_child.cc) must not count a monitor that
@@ -195,6 +200,7 @@ void Controller::finish() {
 }
 
 bool Controller::every_thread_ended() const {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   const int used = thread_count_.load(std::memory_order_relaxed);
   for (int i = 1; i < used; ++i) {
     if (threads_[static_cast<std::size_t>(i)].status != Status::kFinished) return false;
@@ -217,6 +223,7 @@ int Controller::free_slot() {
 }
 
 int Controller::add_thread() {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   const int index = free_slot();
   if (index < 0) {
     misuse(absl::StrCat("more than ", kMaxThreads,
@@ -265,6 +272,7 @@ pthread_key_t end_of_thread_key() {
 void Controller::end_at_thread_exit_hook(void* controller) { static_cast<Controller*>(controller)->end(); }
 
 void Controller::begin(int index) {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   // Registered at once, before the first turn: a join that names this
   // thread need not wait for the schedule to start it.
   register_calling_thread(index);
@@ -278,6 +286,7 @@ void Controller::begin(int index) {
 }
 
 void Controller::abandon(int index) {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   ThreadState& t = threads_[static_cast<std::size_t>(index)];
   // Only the thread holding the turn may change a status; the callable is
   // destroyed by the thread that made it, which holds the turn.
@@ -288,6 +297,7 @@ void Controller::abandon(int index) {
 }
 
 void Controller::end() {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   ThreadState& me = threads_[static_cast<std::size_t>(current_index_)];
   me.status = Status::kFinished;
   wake_all(&me);  // its joiners
@@ -298,10 +308,12 @@ void Controller::end() {
 }
 
 Controller::HarnessSteps::HarnessSteps() : controller_(Controller::current()) {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   if (controller_) ++controller_->threads_[static_cast<std::size_t>(current_index_)].harness_steps;
 }
 
 Controller::HarnessSteps::~HarnessSteps() {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   if (controller_) --controller_->threads_[static_cast<std::size_t>(current_index_)].harness_steps;
 }
 
@@ -310,6 +322,7 @@ void Controller::yield() { step(StepKind::kYield, "yield", false, false); }
 void Controller::operation(const char* op) { step(StepKind::kOperation, op, false, false); }
 
 void Controller::block(const void* object, const char* op) {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   ThreadState& me = threads_[static_cast<std::size_t>(current_index_)];
   me.status = Status::kBlocked;
   me.blocked_on = object;
@@ -318,16 +331,19 @@ void Controller::block(const void* object, const char* op) {
 }
 
 void Controller::wait_for_notification(const void* object, const char* op) {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   if (strategy_->wake_spuriously()) return step(StepKind::kYield, "spurious wakeup", false, false);
   block(object, op);
 }
 
 void Controller::spin(const char* op) {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   threads_[static_cast<std::size_t>(current_index_)].status = Status::kSpinning;
   step(StepKind::kBlocked, op, true, false);
 }
 
 void Controller::wake_all(const void* object) {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   const int count = thread_count_.load(std::memory_order_relaxed);
   for (int i = 0; i < count; ++i) {
     ThreadState& t = threads_[static_cast<std::size_t>(i)];
@@ -336,6 +352,7 @@ void Controller::wake_all(const void* object) {
 }
 
 void Controller::wake_one(const void* object) {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   waiters_.clear();
   const int count = thread_count_.load(std::memory_order_relaxed);
   for (int i = 0; i < count; ++i) {
@@ -385,6 +402,7 @@ int Controller::thread_of(std::thread::id id) {
 }
 
 void Controller::join(std::thread::id id) {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   const int target = thread_of(id);
   if (target >= 0) {
     ThreadState& t = threads_[static_cast<std::size_t>(target)];
@@ -405,6 +423,7 @@ const std::vector<int>& Controller::enabled() {
 }
 
 void Controller::step(StepKind kind, const char* op, bool capture, bool harness) {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   const int me = running();
   ThreadState& state = threads_[static_cast<std::size_t>(me)];
   const std::int64_t number = steps_.load(std::memory_order_relaxed) + 1;
@@ -478,6 +497,7 @@ void Controller::report_deadlock() {
 }
 
 void Controller::monitor() {
+  const tsan::HarnessOnly harness_only;  // see tsan_handoff.h
   std::unique_lock lock(monitor_mutex_);
   // Looking once per period would report a stall up to two periods after
   // its last step (a run that stalls just after one look still shows

@@ -56,8 +56,10 @@ struct StepRecord {
 // without address randomization.
 //
 // The handoff is synchronization that ThreadSanitizer would see as
-// happens-before, hiding exactly the races a schedule exposes; the harness
-// therefore refuses controlled schedulers in TSan builds (harness/cli/cli.cc).
+// happens-before, hiding exactly the races a schedule exposes: every entry
+// point runs in a tsan::HarnessOnly scope (tsan_handoff.h), so TSan sees
+// neither the handoff nor the controller's state, and the case-facing
+// primitives (sync.h) show it only the synchronization the case itself has.
 class Controller final : public YieldHook {
  public:
   struct Hooks {

@@ -27,6 +27,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <future>
 #include <latch>
@@ -39,6 +40,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "harness/schedule/controller.h"
+#include "harness/schedule/tsan_handoff.h"
 #include "harness/schedule/yield_point.h"
 
 namespace hazardlab {
@@ -160,17 +162,22 @@ template <class F, class... Args>
 void call_once(OnceFlag& flag, F&& body, Args&&... args) {
   Controller* c = Controller::current();
   if (!c) return std::call_once(flag.native_, std::forward<F>(body), std::forward<Args>(args)...);
+  // TSan (tsan_handoff.h): the call's return happens before every caller
+  // that finds it done, as std::call_once promises.
+  const tsan::ControlledFields fields;
   c->operation("call_once");
   while (flag.running_) c->block(&flag, "call_once");
-  if (flag.done_) return;
+  if (flag.done_) return tsan::acquire(&flag);
   flag.running_ = true;
   try {
+    const tsan::CaseCode body_is_the_case;
     std::invoke(std::forward<F>(body), std::forward<Args>(args)...);
   } catch (...) {
     flag.running_ = false;
     c->wake_one(&flag);
     throw;
   }
+  tsan::release(&flag);
   flag.running_ = false;
   flag.done_ = true;
   c->wake_all(&flag);
@@ -196,16 +203,23 @@ class Barrier {
   void arrive_and_wait() {
     Controller* c = Controller::current();
     if (!c) return native_.arrive_and_wait();
+    // TSan (tsan_handoff.h): every arrival happens before the completion
+    // and every return from the phase, as in std::barrier.
+    const tsan::ControlledFields fields;
     c->operation("barrier arrive");
     const std::uint64_t phase = phase_;
+    tsan::release(this);
     if (arrive()) return;
     while (phase_ == phase) c->block(this, "barrier wait");
+    tsan::acquire(this);
   }
   void arrive_and_drop() {
     Controller* c = Controller::current();
     if (!c) return native_.arrive_and_drop();
+    const tsan::ControlledFields fields;
     c->operation("arrive_and_drop");
     --expected_;
+    tsan::release(this);
     arrive();
   }
 
@@ -214,7 +228,12 @@ class Barrier {
   // completes the phase (true).
   bool arrive() {
     if (--remaining_ > 0) return false;
-    completion_();
+    tsan::acquire(this);
+    {
+      const tsan::CaseCode completion_is_the_case;
+      completion_();
+    }
+    tsan::release(this);
     remaining_ = expected_;
     ++phase_;
     Controller::current()->wake_all(this);
@@ -256,21 +275,28 @@ class CountingSemaphore {
   void acquire() {
     Controller* c = Controller::current();
     if (!c) return native_.acquire();
+    const tsan::ControlledFields fields;
     c->operation("acquire");
     while (count_ == 0) c->block(this, "acquire");
     --count_;
+    // The std semaphore holds a permit too (never blocks): its acquire.
+    if (!native_.try_acquire()) std::abort();
   }
   bool try_acquire() {
     Controller* c = Controller::current();
     if (!c) return native_.try_acquire();
+    const tsan::ControlledFields fields;
     c->operation("try_acquire");
     if (count_ == 0) return false;
     --count_;
+    if (!native_.try_acquire()) std::abort();
     return true;
   }
   void release(std::ptrdiff_t update = 1) {
     Controller* c = Controller::current();
     if (!c) return native_.release(update);
+    const tsan::ControlledFields fields;
+    native_.release(update);  // never blocks: the release TSan must see
     count_ += update;
     c->wake_all(this);
     c->operation("release");
