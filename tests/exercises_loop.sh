@@ -78,8 +78,11 @@ expect 0 "wrote" $hazardlab exercise start lock_order_deadlock
 expect 1 "FAIL outcome \(pct\) +deadlock .*thread 1 waits in lock at exercises/lock_order_deadlock.cc:[0-9]+.*thread 2 waits in lock at exercises/" \
   $hazardlab exercise check lock_order_deadlock
 file=exercises/lock_order_deadlock.cc
-edit $file "Mutex& first = index == 0 ? a : b;" "Mutex& first = a;"
-edit $file "Mutex& second = index == 0 ? b : a;" "Mutex& second = b;"
+edit $file "        LockGuard hold_first(locks.b);
+        yield_point();  // holding one, about to wait for the other
+        LockGuard hold_second(locks.a);" "        LockGuard hold_first(locks.a);
+        yield_point();  // holding one, about to wait for the other
+        LockGuard hold_second(locks.b);"
 expect 0 "passing" $hazardlab exercise check lock_order_deadlock
 
 # lost_wakeup: red; a fake fix (sleep before notifying, so the listener is
