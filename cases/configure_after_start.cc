@@ -69,15 +69,9 @@ struct Settings {
 constexpr Settings kConfigured{640, 480};
 
 // The worker's own start-up: milliseconds of work on its own data, which a
-// free-running main thread always beats to the lock. No yield point and no
-// synchronization, so under a controlled scheduler it is no step at all.
-void prepare() {
-  unsigned state = 1;
-  for (int i = 0; i < 30'000'000; ++i) {
-    state = state * 1'664'525u + 1'013'904'223u;
-    asm volatile("" : "+r"(state));  // kept: the loop is the point
-  }
-}
+// free-running main thread always beats to the lock. No synchronization, and
+// under a controlled scheduler no step and no time at all (busy_for).
+void prepare() { busy_for(std::chrono::milliseconds(30)); }
 
 // The worker reads the pair in two steps: a switch in between shows whether
 // the main thread's writes can land among them.

@@ -104,11 +104,12 @@ edit $file "announced.wait(lock);" "announced.wait(lock, [&] { return ready; });
 expect 0 "passing" $hazardlab exercise check lost_wakeup
 
 # A course's CI: every started exercise is a CTest test, green once fixed.
-expect 0 "100% tests passed" ctest --test-dir build/dev -L exercises
+expect 0 "100% tests passed" ctest --test-dir build/dev -L exercises -j2
+# Broken again, lost_update's exercise tests fail (the others' need no rerun).
 edit exercises/lost_update.cc "      std::lock_guard lock(mutex);
       const int seen" "      const int seen"
 cmake --build build/dev --target hazardlab >/dev/null 2>&1
-expect 8 "lost_update\.exercise.*Failed" ctest --test-dir build/dev -L exercises
+expect 8 "lost_update\.exercise.*Failed" ctest --test-dir build/dev -L exercises -R "^lost_update[.]" -j2
 
 ((failures == 0)) || { echo "$failures failures"; exit 1; }
 echo "the learner's loop works"

@@ -7,18 +7,12 @@ set -uo pipefail
 hazardlab=$1
 work=$2
 here=$(cd "$(dirname "$0")" && pwd)
-browser=$(command -v chromium || command -v chromium-browser || true)
-if [[ -z $browser ]]; then
-  echo "no chromium on this machine (ci/install.sh installs it): skipped"
-  exit 77
-fi
+source "$here/headless_chromium.sh"
+rm -rf "$work"  # no picture of an earlier run may stand in for this one's
 mkdir -p "$work"
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
-# Chromium prints the DOM it parsed; a malformed SVG becomes an error page.
-dom() { "$browser" --headless --no-sandbox --disable-gpu --dump-dom "file://$1" 2>/dev/null; }
-shot() { "$browser" --headless --no-sandbox --disable-gpu --window-size=1400,900 --screenshot="$2" "file://$1" >/dev/null 2>&1; }
 count() { grep -o -- "$1" <<<"$2" | wc -l; }
 
 check_ink() {
@@ -35,7 +29,9 @@ check_ink() {
 "$hazardlab" run lost_update --variant=broken --scheduler=gil --seed=1 --format=html >"$work/lost_update.html" ||
   fail "run lost_update --format=html exited $?"
 for file in lost_update.svg lost_update.html; do
-  page=$(dom "$work/$file")
+  png=""
+  [[ $file == *.html ]] && png="$work/lost_update.png"
+  page=$(render "$work/$file" "$png")
   grep -q "This page contains the following errors" <<<"$page" && fail "$file does not parse: $page"
   lanes=$(count 'class="lane"' "$page")
   hot=$(count 'class="step hot" data-thread="thread [0-9]" data-step="[0-9]*" data-op="yield"' "$page")
@@ -46,24 +42,22 @@ for file in lost_update.svg lost_update.html; do
     fail "$file: no forbidden outcome at the end"
   grep -q 'class="repeat" data-times=' <<<"$page" || fail "$file: 40,000 steps drawn without folding"
 done
-shot "$work/lost_update.html" "$work/lost_update.png" || fail "no screenshot of lost_update.html"
 check_ink "$work/lost_update.png"
 
 # The ABBA deadlock under pct: two lanes, each ending in its blocked lock.
 "$hazardlab" run lock_order_deadlock --variant=broken --scheduler=pct --seed=1 --schedules=37 --format=html \
   >"$work/lock_order_deadlock.html" || fail "run lock_order_deadlock --format=html exited $?"
-page=$(dom "$work/lock_order_deadlock.html")
+page=$(render "$work/lock_order_deadlock.html" "$work/lock_order_deadlock.png")
 lanes=$(count 'class="lane"' "$page")
 blocked=$(count 'class="step hot blocked" data-thread="thread [12]" data-step="[0-9]*" data-op="blocked in lock"' "$page")
 echo "lock_order_deadlock.html: $lanes lanes, $blocked threads blocked in lock"
 [[ $lanes -eq 2 ]] || fail "lock_order_deadlock.html: $lanes lanes, want 2"
 [[ $blocked -eq 2 ]] || fail "lock_order_deadlock.html: $blocked threads shown blocked in lock, want both"
-shot "$work/lock_order_deadlock.html" "$work/lock_order_deadlock.png" || fail "no screenshot of lock_order_deadlock.html"
 check_ink "$work/lock_order_deadlock.png"
 
 # A blank page must read as blank: the ink check can fail.
 printf '<!doctype html><html><body></body></html>\n' >"$work/blank.html"
-shot "$work/blank.html" "$work/blank.png"
+render "$work/blank.html" "$work/blank.png" >/dev/null
 ink=$(python3 "$here/png_ink.py" "$work/blank.png")
 python3 -c "import sys; sys.exit(0 if float('$ink') < 0.001 else 1)" || fail "a blank page measured $ink ink"
 

@@ -12,6 +12,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "harness/cli/explain.h"
+#include "harness/cli/build_tree.h"
 #include "harness/registry.h"
 #include "nlohmann/json.hpp"
 
@@ -20,14 +21,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Fixed at configure time: the tree whose exercises/ this build compiles, and
-// this build's own folder (its siblings are the other presets' builds).
-fs::path source_dir() { return HAZARDLAB_SOURCE_DIR; }
-fs::path binary_dir() { return HAZARDLAB_BINARY_DIR; }
-
 constexpr char kFunction[] = "attempt";
 
-fs::path state_path(const Case& c) { return binary_dir() / "exercises" / absl::StrCat(c.name, ".last-check.json"); }
+fs::path state_path(const Case& c) { return build_tree() / "exercises" / absl::StrCat(c.name, ".last-check.json"); }
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path);
@@ -118,10 +114,10 @@ std::string quoted(const std::string& text) { return absl::StrCat("'", absl::Str
 // The builds to judge with: this one, and the other presets' builds that
 // have been configured next to it (build/tsan, build/asan).
 std::vector<fs::path> builds() {
-  std::vector<fs::path> dirs = {binary_dir()};
+  std::vector<fs::path> dirs = {build_tree()};
   for (const char* preset : {"dev", "tsan", "asan"}) {
-    const fs::path dir = binary_dir().parent_path() / preset;
-    if (dir != binary_dir() && fs::exists(dir / "CMakeCache.txt")) dirs.push_back(dir);
+    const fs::path dir = build_tree().parent_path() / preset;
+    if (dir != build_tree() && fs::exists(dir / "CMakeCache.txt")) dirs.push_back(dir);
   }
   return dirs;
 }
@@ -155,7 +151,7 @@ std::string hint(const Case& c, int failures) {
 
 }  // namespace
 
-std::string exercise_path(const Case& c) { return (source_dir() / "exercises" / absl::StrCat(c.name, ".cc")).string(); }
+std::string exercise_path(const Case& c) { return (source_tree() / "exercises" / absl::StrCat(c.name, ".cc")).string(); }
 
 std::string exercise_file_text(const Case& c) {
   const std::string file = fs::path(c.source_file).filename().string();
@@ -216,7 +212,7 @@ int check_exercise(const std::string& program, const Case& c) {
     const std::string binary = (build / "hazardlab").string();
     std::vector<std::string> schedulers = {""};
     // The outcome build also explores schedules with pct, as every case test does.
-    if (build == binary_dir() || preset == "dev") schedulers.push_back("pct");
+    if (build == build_tree() || preset == "dev") schedulers.push_back("pct");
     for (const std::string& scheduler : schedulers) {
       const std::string command = absl::StrCat(quoted(binary), " run ", c.name, " --variant=", kExerciseVariant,
                                                scheduler.empty() ? "" : " --scheduler=" + scheduler,

@@ -26,7 +26,8 @@ namespace hazardlab {
 //   released for real (never blocks), and a wait the controller lets pass
 //   takes it with the non-blocking try_wait / try_acquire, which must then
 //   succeed: release and acquire are the standard library's own.
-// - sleep_for, spin_point: no synchronization, as a real sleep has none.
+// - sleep_for, spin_point, busy_for: no synchronization, as a real sleep has
+//   none.
 
 namespace {
 
@@ -236,6 +237,13 @@ void sleep_for(std::chrono::nanoseconds duration) {
   Controller* c = Controller::current();
   if (!c) return std::this_thread::sleep_for(duration);
   c->spin("sleep");
+}
+
+void busy_for(std::chrono::nanoseconds duration) {
+  if (Controller::current()) return;
+  const auto until = std::chrono::steady_clock::now() + duration;
+  while (std::chrono::steady_clock::now() < until) {
+  }
 }
 
 void spin_point() {

@@ -341,6 +341,14 @@ void atomic_notify_all(std::atomic<T>& value) {
 // order at all).
 void sleep_for(std::chrono::nanoseconds duration);
 
+// Work on the thread's own data that takes real time: a stand-in for what a
+// thread does before it touches anything shared (a start-up, a computation).
+// Outside a controlled run the thread spins for the duration, holding its CPU
+// as real work would (a sleep would hand it to the other threads). A
+// controlled run has no clock and the work is no step, so there it returns at
+// once: which thread goes first is the schedule's choice, not the clock's.
+void busy_for(std::chrono::nanoseconds duration);
+
 // A wait loop's yield point: `while (!ready) spin_point();`. Outside a
 // controlled run it is yield_point(); in one, the thread does not run again
 // until another thread has made progress, so a spin cannot starve the thread

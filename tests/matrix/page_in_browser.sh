@@ -11,11 +11,7 @@ hazardlab=$1
 work=$2
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-browser=$(command -v chromium || command -v chromium-browser || true)
-if [[ -z $browser ]]; then
-  echo "no chromium on this machine (ci/install.sh installs it): skipped"
-  exit 77
-fi
+source "$root/tests/headless_chromium.sh"
 rm -rf "$work"
 mkdir -p "$work/runs" "$work/lessons"
 failures=0
@@ -51,7 +47,7 @@ print("matrix.json:", [(d["name"], d["tp"], d["fn"], d["fp"], d["tn"]) for d in 
 PY
 runs=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$work/runs/outcome.json")
 
-page=$("$browser" --headless --no-sandbox --disable-gpu --dump-dom "file://$work/report/index.html" 2>/dev/null)
+page=$(render "$work/report/index.html" "$work/index.png")
 cells=$(count '<td class="cell \(tp\|tn\|fn\|fp\)' "$page")
 bars=$(count '<svg class="histogram"' "$page")
 rects=$(count '<rect ' "$page")
@@ -67,8 +63,6 @@ grep -q 'href="#lesson-lock_order_deadlock"' <<<"$page" || fail "no link to a ca
 grep -q 'T1 reads counter == 7' <<<"$page" || fail "lost_update's lesson is not on the page"
 grep -Eq '(src|href)="https?:' <<<"$page" && fail "the page loads something from the network"
 
-"$browser" --headless --no-sandbox --disable-gpu --window-size=1400,900 \
-  --screenshot="$work/index.png" "file://$work/report/index.html" >/dev/null 2>&1 || fail "no screenshot"
 ink=$(python3 "$root/tests/png_ink.py" "$work/index.png") || fail "index.png is not a readable PNG"
 echo "index.png: $ink of the pixels differ from the background"
 python3 -c "import sys; sys.exit(0 if float('${ink:-0}') > 0.02 else 1)" || fail "the screenshot is blank ($ink)"
