@@ -65,7 +65,7 @@ command that replays it.
                        variant V of every case that has one (--all --variant=broken)
   --detector=D         outcome | tsan | asan: must be this build's (the default)
   --scheduler=S        stress: none | yield | random (default: as the case declares)
-                       controlled: walk | pct | gil (dev and asan builds)
+                       controlled: walk | pct | gil
   --seed=N             base seed; trial i uses N+i (default: random, always printed)
   --trials=N           number of trials (default: the case's declared budget)
   --keep-going         run every trial (for detection rates) instead of stopping early

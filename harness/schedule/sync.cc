@@ -1,5 +1,7 @@
 #include "harness/schedule/sync.h"
 
+#include <time.h>
+
 #include <cstdio>
 #include <cstdlib>
 
@@ -241,8 +243,13 @@ void sleep_for(std::chrono::nanoseconds duration) {
 
 void busy_for(std::chrono::nanoseconds duration) {
   if (Controller::current()) return;
-  const auto until = std::chrono::steady_clock::now() + duration;
-  while (std::chrono::steady_clock::now() < until) {
+  const auto cpu_time = [] {
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return std::chrono::seconds(now.tv_sec) + std::chrono::nanoseconds(now.tv_nsec);
+  };
+  const auto until = cpu_time() + duration;
+  while (cpu_time() < until) {
   }
 }
 

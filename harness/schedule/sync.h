@@ -343,10 +343,13 @@ void sleep_for(std::chrono::nanoseconds duration);
 
 // Work on the thread's own data that takes real time: a stand-in for what a
 // thread does before it touches anything shared (a start-up, a computation).
-// Outside a controlled run the thread spins for the duration, holding its CPU
-// as real work would (a sleep would hand it to the other threads). A
-// controlled run has no clock and the work is no step, so there it returns at
-// once: which thread goes first is the schedule's choice, not the clock's.
+// Outside a controlled run the thread spins until it has used `duration` of
+// CPU time: it holds its CPU as real work would (a sleep would hand it to the
+// other threads), and on a loaded machine it takes longer in wall time, as
+// real work does (a deadline on the wall clock would end it early exactly
+// when the other threads are held up). A controlled run has no clock and the
+// work is no step, so there it returns at once: which thread goes first is
+// the schedule's choice, not the clock's.
 void busy_for(std::chrono::nanoseconds duration);
 
 // A wait loop's yield point: `while (!ready) spin_point();`. Outside a
