@@ -17,7 +17,7 @@
 // std guards over a Mutex (std::lock_guard, std::unique_lock, std::scoped_lock)
 // are written once. RecursiveMutex and SharedMutex stay std in every build:
 // Abseil has no recursive mutex, and the absl build's lesson is the plain
-// Mutex's lock order (docs/detectors/absl.md).
+// Mutex's lock order (README.md, "The absl detector").
 
 #include <condition_variable>
 #include <mutex>
