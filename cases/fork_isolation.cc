@@ -152,7 +152,8 @@ HAZARDLAB_CASE({
                    outcome_sees(forbidden_outcome()),
                    misses(Detector::kTsan, "each process has its own memory and a single thread: "
                                            "nothing is shared, so nothing can race"),
-                   misses(Detector::kAsan, "every access is to the process's own valid memory")}},
+                   misses(Detector::kAsan, "every access is to the process's own valid memory"),
+                   misses(Detector::kAbsl, "separate memory after fork: no lock is taken")}},
                  {"fixed", fixed, {},
                   no_mutant("the fix is a different channel (a pipe), not one removable line")},
                  {"fixed_shared_memory", fixed_shared_memory, {},

@@ -122,7 +122,19 @@ HAZARDLAB_CASE({
                    // taken, not while it is waited for): then the hang is the evidence.
                    tsan_sees(report("lock-order-inversion"), hang()),
                    asan_sees(hang()),
-                   thread_safety_sees(warning("mutex 'a' must be acquired before 'b'"))}},
+                   thread_safety_sees(warning("mutex 'a' must be acquired before 'b'")),
+                   // absl (measured: 30 of 30 trials, none hung): Abseil records a -> b and
+                   // b -> a as the locks are taken and aborts at the acquisition that closes
+                   // the cycle, before it can block.
+                   sees(Detector::kAbsl, report("potential deadlock")),
+                   // absl under controlled schedulers (measured, seed 1 on): pct 100 of 100
+                   // schedules the report, walk 20 report and 80 deadlock, gil its one
+                   // schedule a deadlock.
+                   sees(Detector::kAbsl, report("potential deadlock"), deadlock())
+                       .under(SchedulerKind::kPct)
+                       .because("Abseil sees only the locks the controller grants: a schedule that "
+                                "completes both orders is its report, one that closes the cycle in a "
+                                "wait is the controller's deadlock, before Abseil sees that lock")}},
                  {"fixed", fixed, {},
                   no_mutant("the fix is how both locks are taken (std::scoped_lock), not one removable line")},
                  {"fixed_ordered", fixed_ordered, {},

@@ -187,7 +187,12 @@ HAZARDLAB_CASE({
                    // the threads were switched: each of these was measured.
                    asan_sees(report("heap-use-after-free"), report("double-free"),
                              report("heap-buffer-overflow"), report("SEGV"),
-                             report("misaligned address"))}},
+                             report("misaligned address")),
+                   // absl: Abseil reports nothing (no lock is taken, so no lock order); the
+                   // run shows what every native build shows (26 of 30 crashed, 4 lost items).
+                   sees(Detector::kAbsl, forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT"))
+                       .because("not Abseil's: the outcome check and the native crash; no lock is taken, "
+                                "so there is no lock order to check")}},
                  {"fixed", fixed, {},
                   // Without the push lock TSan reports the deque in every run; the outcome
                   // detector only now and then (a SIGSEGV in one of two runs of 20 trials).

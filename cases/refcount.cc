@@ -132,7 +132,12 @@ HAZARDLAB_CASE({
                    tsan_sees(report("data race")),
                    tsan_pct_sees(report("data race")).within(101),
                    asan_sees(report("heap-use-after-free"), report("double-free"),
-                             report("detected memory leaks"))}},
+                             report("detected memory leaks")),
+                   // absl: Abseil reports nothing (no lock is taken, so no lock order); the
+                   // run shows what every native build shows (22 of 30 crashed, 4 leaked).
+                   sees(Detector::kAbsl, forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT"))
+                       .because("not Abseil's: the outcome check and the native crash; no lock is taken, "
+                                "so there is no lock order to check")}},
                  {"fixed", fixed, {},
                   mutant("acq_rel").unverified_because(
                       "with relaxed decrements the delete races only with atomic operations on the "

@@ -184,7 +184,13 @@ HAZARDLAB_CASE({
                    outcome_sees(forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT")),
                    tsan_sees(report("data race")),
                    asan_sees(report("heap-use-after-free"), report("double-free"),
-                             report("detected memory leaks"))}},
+                             report("detected memory leaks")),
+                   // absl: Abseil reports nothing (no lock is taken, so no lock order); the
+                   // run shows what every native build shows (18 of 30 crashed, 12 leaked;
+                   // another run 20 of 20 leaked).
+                   sees(Detector::kAbsl, forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT"))
+                       .because("not Abseil's: the outcome check and the native crash; no lock is taken, "
+                                "so there is no lock order to check")}},
                  {"fixed", fixed,
                   // Measured 34-40 of 40 under load: a budget of 20 keeps the test stable.
                   // The false alarm is tied to the idiom: the delete in drop() against a read

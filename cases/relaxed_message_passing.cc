@@ -140,7 +140,8 @@ HAZARDLAB_CASE({
                           "reader never sees the flag before the payload"),
                    tsan_sees(report("data race")),
                    misses(Detector::kAsan, "the payload is valid memory for the whole run: an old "
-                                           "value is not a memory error")}},
+                                           "value is not a memory error"),
+                   misses(Detector::kAbsl, "a memory-order bug in atomics: no lock is taken")}},
                  {"fixed", fixed, {}, mutant("release/acquire").caught_by(Detector::kTsan)},
                  {"fixed_fences", fixed_fences,
                   // Tied to the payload's write and read in this function: a data race

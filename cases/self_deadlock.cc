@@ -130,7 +130,16 @@ HAZARDLAB_CASE({
                    // here it never does, so TSan prints nothing before the hang.
                    tsan_sees(hang()),
                    asan_sees(hang()),
-                   thread_safety_sees(warning("cannot call function 'deposit' while mutex 'mutex' is held"))}},
+                   thread_safety_sees(warning("cannot call function 'deposit' while mutex 'mutex' is held")),
+                   // absl (measured: 30 of 30 trials, none hung): re-locking a held Mutex is
+                   // an edge from the mutex to itself, a cycle of one.
+                   sees(Detector::kAbsl, report("potential deadlock")),
+                   // absl under controlled schedulers (measured: pct and walk 100 of 100,
+                   // gil its one schedule).
+                   sees(Detector::kAbsl, deadlock())
+                       .under(SchedulerKind::kPct)
+                       .because("the controller blocks the second lock of a held Mutex before "
+                                "Abseil sees it: the controller's deadlock, not Abseil's report")}},
                  {"fixed", fixed, {},
                   no_mutant("the fix is the mutex's type (recursive), not one removable line")},
                  {"fixed_split", fixed_split, {}, mutant("the batch lock").caught_by(Detector::kTsan)}},

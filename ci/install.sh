@@ -12,10 +12,11 @@ packages=(
   llvm-19                       #   and its llvm-symbolizer (clang 14's cannot serve its runtime)
   g++ libtsan2                  # the tsan-gcc preset: GCC 12 and its ThreadSanitizer runtime
   llvm                          # llvm-symbolizer: sanitizer reports' lines, and the case lines of
-                                #   controlled runs' deadlocks, stalls and traces
+                                #   controlled runs' deadlocks, stalls and traces and of Abseil's reports
   googletest                    # GoogleTest sources, built with each preset's sanitizer flags
   python3                       # ci.junit_per_preset reads JUnit files with xml.etree
-  libabsl-dev                   # Abseil: flags, strings, formatting (never its Mutex under TSan)
+  libabsl-dev                   # Abseil: flags, strings, formatting (never its Mutex under TSan);
+                                #   the absl preset's Mutex and its deadlock detector
   nlohmann-json3-dev            # JSON output
   libbenchmark-dev              # Google Benchmark for bench/
   chromium                      # headless browser: tests render the schedule pictures (run --format=svg|html)

@@ -3,8 +3,10 @@
 # hazardlab target; an up-to-date build costs nothing), runs every case and
 # variant under every detector (outcome: the dev build under its stress
 # scheduler; pct: the dev build under pct, 100 schedules each; tsan, tsan19,
-# tsan-gcc, asan), and writes build/report/matrix.json, build/report/index.html
-# and docs/detector-matrix.md, every number from these runs
+# tsan-gcc, asan; thread-safety: the compiler's warnings of the thread-safety
+# build; absl: the absl build's Mutex deadlock detector), and writes
+# build/report/matrix.json, build/report/index.html and
+# docs/detector-matrix.md, every number from these runs
 # (ci/matrix/scores.py says how a verdict counts).
 # Exit 0 when the report was written, whatever the verdicts; 2 when a build failed.
 set -uo pipefail
@@ -14,14 +16,17 @@ runs=build/report/runs
 rm -rf "$runs" build/report/lessons
 mkdir -p "$runs" build/report/lessons
 
-for preset in dev tsan asan tsan19 tsan-gcc; do
+for preset in dev tsan asan tsan19 tsan-gcc thread-safety absl; do
   log="$(mktemp)"
   if [[ ! -f build/$preset/build.ninja ]]; then
     echo "== configuring $preset"
     cmake --preset "$preset" >"$log" 2>&1 || { tail -40 "$log" >&2; echo "ci/matrix.sh: configure of $preset failed" >&2; exit 2; }
   fi
-  echo "== building $preset (hazardlab)"
-  if ! cmake --build --preset "$preset" --target hazardlab >"$log" 2>&1; then
+  targets=(hazardlab)
+  # The thread-safety column reads the compiler's logs of every case file.
+  [[ $preset == thread-safety ]] && targets+=(thread_safety_logs)
+  echo "== building $preset (${targets[*]})"
+  if ! cmake --build --preset "$preset" --target "${targets[@]}" >"$log" 2>&1; then
     tail -40 "$log" >&2
     echo "ci/matrix.sh: build of preset $preset failed (above: the end of its log)" >&2
     exit 2
@@ -42,12 +47,16 @@ column tsan tsan
 column tsan19 tsan19
 column tsan-gcc tsan-gcc
 column asan asan
+echo
+echo "== thread-safety: every case and variant (build/thread-safety: the compiler's warnings)"
+bash ci/matrix/warnings_column.sh "$runs" thread-safety build/thread-safety/hazardlab
+column absl absl
 
 # The lessons the page links to.
 bash ci/matrix/lessons.sh build/dev/hazardlab build/report/lessons
 
 about="Machine: $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), load average at the end $(cut -d' ' -f1-3 /proc/loadavg).
-Toolchains: $(clang++ --version | head -1) (dev, tsan, asan); $(clang++-19 --version | head -1) (tsan19); $(g++ --version | head -1) (tsan-gcc).
+Toolchains: $(clang++ --version | head -1) (dev, tsan, asan, thread-safety, absl with Debian's Abseil $(dpkg-query -W -f='${Version}' libabsl-dev 2>/dev/null)); $(clang++-19 --version | head -1) (tsan19); $(g++ --version | head -1) (tsan-gcc).
 \`bash ci/matrix.sh\` took $((SECONDS - start)) s of wall time, builds included."
 echo
 # shellcheck disable=SC2046

@@ -48,3 +48,10 @@ add_test(NAME cli.readme_sample_is_what_the_program_prints
                  thread-safety "$<TARGET_FILE:hazardlab>"
          WORKING_DIRECTORY "${PROJECT_SOURCE_DIR}")
 set_tests_properties(cli.readme_sample_is_what_the_program_prints PROPERTIES LABELS "cli" TIMEOUT 60)
+
+# The detector matrix's thread-safety column (ci/matrix/warnings_column.sh)
+# is what this build's compiler printed: every (case, variant) once, judged
+# from the logs, scored like any column.
+add_test(NAME cli.warnings_all_json_is_the_matrix_column
+         COMMAND python3 "${PROJECT_SOURCE_DIR}/tests/matrix/warnings_column_test.py" "$<TARGET_FILE:hazardlab>")
+set_tests_properties(cli.warnings_all_json_is_the_matrix_column PROPERTIES LABELS "cli;matrix" TIMEOUT 60)

@@ -35,6 +35,7 @@ constexpr DetectorRow kDetectorTable[] = {
     {Detector::kThreadSafety, "thread-safety", Sanitizer::kNone, Detector::kThreadSafety},
     {Detector::kTsan19, "tsan19", Sanitizer::kThread, Detector::kTsan},
     {Detector::kTsanGcc, "tsan-gcc", Sanitizer::kThread, Detector::kTsan},
+    {Detector::kAbsl, "absl", Sanitizer::kAbslMutex, Detector::kAbsl},
 };
 
 const DetectorRow& row(Detector detector) {

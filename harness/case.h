@@ -28,15 +28,34 @@ namespace hazardlab {
 // thread-safety reads the warnings of clang's -Wthread-safety analysis when
 // the thread-safety build compiles the case file (the contract the case's
 // ABSL_GUARDED_BY / ABSL_ACQUIRED_BEFORE annotations state, checked at
-// compile time). A new detector is one enumerator here and one row of the
-// table in harness/case.cc.
-enum class Detector { kOutcome, kTsan, kAsan, kThreadSafety, kTsan19, kTsanGcc };
+// compile time). absl is a native build whose Mutex is absl::Mutex with
+// Abseil's deadlock detector on: it reports a cycle in the history of lock
+// acquisitions (lock order), and nothing else. A new detector is one
+// enumerator here and one row of the table in harness/case.cc.
+enum class Detector {
+  kOutcome,
+  kTsan,
+  kAsan,
+  kThreadSafety,
+  kTsan19,
+  kTsanGcc,
+  kAbsl,
+};
 
-inline constexpr Detector kAllDetectors[] = {Detector::kOutcome,      Detector::kTsan,   Detector::kAsan,
-                                             Detector::kThreadSafety, Detector::kTsan19, Detector::kTsanGcc};
+inline constexpr Detector kAllDetectors[] = {
+    Detector::kOutcome,
+    Detector::kTsan,
+    Detector::kAsan,
+    Detector::kThreadSafety,
+    Detector::kTsan19,
+    Detector::kTsanGcc,
+    Detector::kAbsl,
+};
 
 // The sanitizer a detector's build is compiled with: what reports it reads.
-enum class Sanitizer { kNone, kThread, kAddress };
+// kAbslMutex is no compiler sanitizer: a native build whose harness Mutex is
+// absl::Mutex, read for Abseil's "Potential Mutex deadlock" reports.
+enum class Sanitizer { kNone, kThread, kAddress, kAbslMutex };
 
 absl::string_view detector_name(Detector detector);
 std::optional<Detector> parse_detector(absl::string_view name);

@@ -3,11 +3,22 @@
 #   none    -> detector "outcome" (outcome classes under stress schedulers)
 #   thread  -> detector "tsan" (or tsan19, tsan-gcc: HAZARDLAB_TSAN_DETECTOR)
 #   address -> detector "asan" (AddressSanitizer + UBSan + LeakSanitizer)
+# and two native builds (none) with detectors of their own:
+#   HAZARDLAB_THREAD_SAFETY -> detector "thread-safety" (clang's -Wthread-safety)
+#   HAZARDLAB_ABSL_MUTEX    -> detector "absl" (Abseil's Mutex deadlock detector)
 set(HAZARDLAB_SANITIZER "none" CACHE STRING "Sanitizer for the whole build: none, thread or address")
 set_property(CACHE HAZARDLAB_SANITIZER PROPERTY STRINGS none thread address)
 option(HAZARDLAB_THREAD_SAFETY "the thread-safety build: compile each case file with clang's -Wthread-safety and judge its warnings" OFF)
 if(HAZARDLAB_THREAD_SAFETY AND NOT HAZARDLAB_SANITIZER STREQUAL "none")
   message(FATAL_ERROR "HAZARDLAB_THREAD_SAFETY is a native build: HAZARDLAB_SANITIZER must be none")
+endif()
+# The absl build: the harness's Mutex and ConditionVariable are absl::Mutex
+# and absl::CondVar (harness/schedule/native_mutex.h), with Abseil's deadlock
+# detector on. Native only: Abseil turns the detector off in TSan builds, and
+# Debian's prebuilt Abseil is not instrumented for any sanitizer.
+option(HAZARDLAB_ABSL_MUTEX "the absl build: the harness Mutex is absl::Mutex and Abseil's deadlock detector judges" OFF)
+if(HAZARDLAB_ABSL_MUTEX AND (NOT HAZARDLAB_SANITIZER STREQUAL "none" OR HAZARDLAB_THREAD_SAFETY))
+  message(FATAL_ERROR "HAZARDLAB_ABSL_MUTEX is a native build of its own: HAZARDLAB_SANITIZER must be none, HAZARDLAB_THREAD_SAFETY off")
 endif()
 
 # Frame pointers everywhere: sanitizer stacks (and the case frames the
@@ -42,6 +53,12 @@ elseif(HAZARDLAB_SANITIZER STREQUAL "none")
     # A native build whose detector is the compiler's -Wthread-safety
     # analysis of the case files (cmake/thread_safety.cmake).
     set(HAZARDLAB_DETECTOR "thread-safety")
+  endif()
+  if(HAZARDLAB_ABSL_MUTEX)
+    set(HAZARDLAB_DETECTOR "absl")
+    # Everything that includes harness/schedule/sync.h (cases, harness, tests)
+    # must agree on what a Mutex is.
+    add_compile_definitions(HAZARDLAB_ABSL_MUTEX)
   endif()
 else()
   message(FATAL_ERROR "HAZARDLAB_SANITIZER must be none, thread or address (got '${HAZARDLAB_SANITIZER}')")

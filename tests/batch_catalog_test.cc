@@ -68,6 +68,10 @@ INSTANTIATE_TEST_SUITE_P(Catalog, BatchCatalogTest, testing::ValuesIn(catalog_va
 // reports the same verdict, evidence and trace, byte for byte.
 TEST(BatchReplayTest, TheReplayOfABatchsFailingTrialIsThatTrial) {
   if (is_tsan(build_detector())) GTEST_SKIP() << "controlled schedulers do not run under TSan";
+  // Abseil reports lock_order_deadlock's cycle in the first schedule of every
+  // pct batch (measured: 100 of 100 schedules) and the trial aborts: no batch
+  // has a failure after its first trial to replay. The dev build tests this.
+  if (build_detector() == Detector::kAbsl) GTEST_SKIP() << "every absl pct batch fails at its first trial";
   // lock_order_deadlock's trials share a child until one deadlocks (refcount's
   // run one to a child outside the asan build: they may corrupt memory).
   const Case& c = *find_case("lock_order_deadlock");
@@ -111,7 +115,10 @@ TEST(BatchReplayTest, EveryFailingTrialReplaysAloneFromItsSeed) {
     // Under ASan a failing trial ends in a symbolized report and its replay
     // in another: 200 schedules took 88 s of the asan test phase. 50 still
     // fail in several schedules of each case; the dev build runs all 200.
-    run.trials = build_detector() == Detector::kAsan ? 50 : 200;
+    // Under absl every lock_order_deadlock schedule ends in Abseil's report,
+    // each a child process and a symbolized report: 200 and their replays
+    // took 275 s of the absl test phase.
+    run.trials = build_detector() == Detector::kAsan || build_detector() == Detector::kAbsl ? 50 : 200;
     run.keep_going = true;
     run.spec = {.kind = SchedulerKind::kPct, .seed = 1000};
     const Judgement all = execute(run);

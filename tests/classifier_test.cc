@@ -3,10 +3,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <dlfcn.h>
+
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 
 #include "harness/evidence/report.h"
+#include "harness/evidence/symbolize.h"
+#include "harness/run/child_process.h"
 
 namespace hazardlab {
 namespace {
@@ -62,7 +67,11 @@ INSTANTIATE_TEST_SUITE_P(
         Recording{"lsan_leak.txt", "LeakSanitizer", "detected memory leaks", "cases/hazards.cc:"},
         Recording{"ubsan_overflow.txt", "UndefinedBehaviorSanitizer", "runtime error: signed integer overflow",
                   "cases/hazards.cc:"},
-        Recording{"terminate.txt", "C++ runtime", "terminate", ""}),
+        Recording{"terminate.txt", "C++ runtime", "terminate", ""},
+        // Abseil's frames name an offset, not a line: the harness locates
+        // them in its own executable (below), a log read alone points nowhere.
+        Recording{"absl_potential_deadlock.txt", "Abseil Mutex", "potential deadlock", ""},
+        Recording{"absl_self_deadlock.txt", "Abseil Mutex", "potential deadlock", ""}),
     [](const testing::TestParamInfo<Recording>& info) {
       return info.param.file.substr(0, info.param.file.find('.'));
     });
@@ -107,6 +116,72 @@ TEST(ClassifierTest, ARuntimeCheckFailureIsTheToolsReport) {
   ASSERT_EQ(reports.size(), 1u);
   EXPECT_TRUE(reports[0].is_tsan());
   EXPECT_EQ(reports[0].kind, "CHECK failed");
+}
+
+// Abseil's report of a lock-order cycle (lock_order_deadlock/broken in the
+// absl build): the cycle's two mutexes, the acquiring thread's frames, each
+// with the binary and offset the harness's symbolizer gave it.
+TEST(ClassifierTest, AnAbslReportNamesTheCycleAndItsFrames) {
+  const std::vector<Report> reports = classify_reports(recorded("absl_potential_deadlock.txt"));
+  ASSERT_EQ(reports.size(), 1u);
+  const Report& r = reports[0];
+  EXPECT_TRUE(r.is_absl_mutex());
+  EXPECT_EQ(r.headline, "Potential Mutex deadlock");
+  ASSERT_EQ(r.locks.size(), 2u);
+  EXPECT_NE(r.locks[0], r.locks[1]);
+  EXPECT_THAT(r.locks[0], testing::StartsWith("0x"));
+  ASSERT_FALSE(r.frames.empty());
+  EXPECT_EQ(r.frames[0].function, "absl::debian3::Mutex::Lock()");
+  EXPECT_EQ(r.frames[0].binary, "libabsl_synchronization.so.20220623");
+  EXPECT_EQ(r.frames[1].binary, "hazardlab");
+  EXPECT_NE(r.frames[1].offset, 0u);
+  EXPECT_TRUE(r.frames[1].file.empty());  // Abseil knows no lines
+}
+
+// A Mutex locked again by the thread that holds it: a cycle of one.
+TEST(ClassifierTest, AnAbslSelfLockIsACycleOfOneMutex) {
+  const std::vector<Report> reports = classify_reports(recorded("absl_self_deadlock.txt"));
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].locks.size(), 1u);
+}
+
+// The report ends at Abseil's last line: what follows is no frame of it.
+TEST(ClassifierTest, AnAbslReportEndsAtItsLastLine) {
+  const std::vector<Report> reports =
+      classify_reports(recorded("absl_self_deadlock.txt") + "\t@ 0x1 not_this_report() (x+0x1)\n");
+  ASSERT_EQ(reports.size(), 1u);
+  for (const Frame& f : reports[0].frames) EXPECT_NE(f.function, "not_this_report()");
+}
+
+// Frames that name an offset into this executable get their source line
+// from llvm-symbolizer; a frame of another binary stays as it was.
+__attribute__((noinline)) std::uintptr_t return_address_here() {
+  return reinterpret_cast<std::uintptr_t>(__builtin_return_address(0));
+}
+
+TEST(ClassifierTest, OffsetFramesOfThisExecutableAreLocated) {
+  const std::uintptr_t pc = return_address_here();  // a return address on this line
+  const int line = __LINE__ - 1;
+  Dl_info where;
+  ASSERT_NE(dladdr(reinterpret_cast<void*>(pc), &where), 0);
+  const std::string self = self_executable();
+  std::vector<Report> reports(1);
+  reports[0].tool = std::string(Report::kAbslMutexTool);
+  Frame ours;
+  ours.binary = self.substr(self.rfind('/') + 1);
+  ours.offset = pc - reinterpret_cast<std::uintptr_t>(where.dli_fbase);
+  Frame theirs;
+  theirs.function = "elsewhere()";
+  theirs.binary = "libother.so";
+  theirs.offset = 0x10;
+  reports[0].frames = {theirs, ours};
+  locate_offset_frames(reports);
+  ASSERT_GE(reports[0].frames.size(), 2u);
+  EXPECT_EQ(reports[0].frames[0].function, "elsewhere()");
+  EXPECT_TRUE(reports[0].frames[0].file.empty());
+  EXPECT_THAT(reports[0].frames[1].file, testing::EndsWith("tests/classifier_test.cc"));
+  EXPECT_EQ(reports[0].frames[1].line, line);
+  EXPECT_THAT(reports[0].frames[1].function, testing::HasSubstr("OffsetFramesOfThisExecutableAreLocated"));
 }
 
 TEST(ClassifierTest, OrdinaryOutputHasNoReport) {

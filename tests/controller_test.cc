@@ -485,6 +485,11 @@ TEST_F(ControllerTest, DifferentSeedsGiveDifferentTraces) {
 // both workers in lock, each stack at the inner lock. The finding names both
 // threads.
 TEST_F(ControllerTest, PctFindsTheAbbaDeadlockAndReportsEveryWaiter) {
+  // Abseil's detector (the absl build) reports the cycle as soon as a
+  // schedule has taken both orders and aborts that trial: the controller's
+  // deadlock is then not the only way a schedule ends (its own tests:
+  // lock_order_deadlock.broken.absl.pct and the cli.absl_* tests).
+  if (build_detector() == Detector::kAbsl) GTEST_SKIP() << "Abseil's report ends schedules the controller would deadlock";
   std::optional<TrialResult> found;
   for (std::uint64_t seed = 1; seed <= 50 && !found; ++seed) {
     TrialResult t = run("abba", pct(seed, 20));

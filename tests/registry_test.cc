@@ -89,13 +89,18 @@ TEST_P(EveryCase, BrokenVariantsDeclareEveryDetectorOnce) {
     for (SchedulerKind s : {SchedulerKind::kPct, SchedulerKind::kWalk, SchedulerKind::kGil}) {
       int declared = 0;
       int tsan_declared = 0;
+      int absl_declared = 0;
       for (const Expectation& e : v.expect) {
         if (is_controlled(e.scheduler)) {
           EXPECT_NE(e.detector, Detector::kAsan) << v.name << ": controlled schedulers run the outcome detector and TSan";
         }
         declared += e.scheduler == s && e.detector == Detector::kOutcome;
         tsan_declared += e.scheduler == s && e.detector == Detector::kTsan;
+        absl_declared += e.scheduler == s && e.detector == Detector::kAbsl;
       }
+      // absl under pct (what Abseil sees of the locks the controller grants)
+      // is optional too.
+      EXPECT_LE(absl_declared, 1) << v.name << " under " << scheduler_name(s) << " (absl)";
       // TSan under pct (tsan_pct_sees) is optional: without it the stress
       // declaration stands for the controlled schedulers too.
       EXPECT_LE(tsan_declared, 1) << v.name << " under " << scheduler_name(s) << " (tsan)";
@@ -264,6 +269,26 @@ TEST(CaseTestsTest, TheTsanBuildRunsPct) {
   EXPECT_TRUE(has("configure_after_start.broken.tsan.pct|"));
   EXPECT_FALSE(has("configure_after_start.broken.tsan.random|"));  // free-running TSan misses it
   EXPECT_FALSE(has("self_deadlock.broken.tsan.pct|"));              // a hang only
+}
+
+// The absl build: one stress test per (case, variant), and pct, gil and walk
+// for every variant of a case that says what Abseil sees under them (the
+// lock cases: Abseil sees only the locks the controller grants).
+TEST(CaseTestsTest, TheAbslBuildRunsControlledSchedulersWhereDeclared) {
+  const std::vector<std::string> lines = case_test_lines(Detector::kAbsl);
+  auto has = [&](const std::string& prefix) {
+    return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.starts_with(prefix); });
+  };
+  EXPECT_TRUE(has("lock_order_deadlock.broken.absl|"));
+  EXPECT_FALSE(has("lock_order_deadlock.broken.absl.random|"));  // no race to hide: one stress test
+  for (const char* scheduler : {"pct", "gil", "walk"}) {
+    EXPECT_TRUE(has(absl::StrCat("self_deadlock.broken.absl.", scheduler, "|"))) << scheduler;
+    EXPECT_TRUE(has(absl::StrCat("lock_order_deadlock.fixed.absl.", scheduler, "|"))) << scheduler;
+    EXPECT_FALSE(has(absl::StrCat("lost_update.broken.absl.", scheduler, "|"))) << scheduler;
+  }
+  const Variant& broken = *find_case("self_deadlock")->find_variant("broken");
+  EXPECT_EQ(broken.expectation_for(Detector::kAbsl, SchedulerKind::kGil)->evidence[0].kind, Evidence::Kind::kDeadlock);
+  EXPECT_EQ(broken.expectation_for(Detector::kAbsl, SchedulerKind::kRandom)->evidence[0].kind, Evidence::Kind::kReport);
 }
 
 TEST(CaseTestsTest, EveryVariantRunsUnderEveryControlledSchedulerInTheDevBuild) {

@@ -78,7 +78,7 @@ TEST(VerdictTest, ForbiddenOutcomeIsDetectionWithItsTrialAndSeed) {
   EXPECT_TRUE(j.expected);
   EXPECT_EQ(j.trials, 3);  // the outcome detector keeps going: its histogram is a rate
   EXPECT_EQ(j.trials_with_evidence, 2);
-  EXPECT_EQ(j.first_evidence_trial, 2);
+  EXPECT_EQ(j.first_evidence_trial.value_or(0), 2);
   EXPECT_EQ(j.first_evidence_seed, 6u);
   EXPECT_EQ(j.histogram.count_of(OutcomeKind::kForbidden), 2);
 }
@@ -245,7 +245,7 @@ TEST(VerdictTest, AnUndeclaredHangOfABrokenVariantDoesNotEndTheSearch) {
   EXPECT_EQ(j.trials, 2);
   EXPECT_EQ(j.verdict, Verdict::kDetected);
   EXPECT_TRUE(j.expected);
-  EXPECT_EQ(j.first_evidence_trial, 2);
+  EXPECT_EQ(j.first_evidence_trial.value_or(0), 2);
 }
 
 TEST(VerdictTest, ReportKindsCountTrialsNotReports) {
@@ -355,6 +355,46 @@ TEST(VerdictTest, ADeadlockInACorrectVariantIsNotAsDeclared) {
   const Judgement j = judge(c, "fixed", Detector::kOutcome, {finished(10), deadlocked()});
   EXPECT_EQ(j.verdict, Verdict::kDeadlock);
   EXPECT_FALSE(j.expected);
+}
+
+// Abseil's deadlock detector in kAbort mode ends the run with SIGABRT right
+// after its report (the absl build): that is its report, as TSan's exit code
+// 66 is, not a crash; the same abort without the report is a crash.
+TrialResult aborted_at_absl_report() {
+  TrialResult t = aborted();
+  Report r;
+  r.tool = std::string(Report::kAbslMutexTool);
+  r.kind = "potential deadlock";
+  t.reports.push_back(r);
+  return t;
+}
+
+TEST(VerdictTest, AbslAbortAtItsReportIsDetectionNotACrash) {
+  const Case c = counter_case({sees(Detector::kAbsl, report("potential deadlock"))});
+  const Judgement j = judge(c, "broken", Detector::kAbsl, {aborted_at_absl_report()});
+  EXPECT_EQ(j.verdict, Verdict::kDetected);
+  EXPECT_TRUE(j.expected);
+  EXPECT_EQ(j.unexpected_count, 0);
+}
+
+TEST(VerdictTest, AbslAbortWithoutItsReportIsACrash) {
+  const Case c = counter_case({sees(Detector::kAbsl, report("potential deadlock"))});
+  const Judgement j = judge(c, "broken", Detector::kAbsl, {aborted()});
+  EXPECT_EQ(j.verdict, Verdict::kCrash);
+  EXPECT_FALSE(j.expected);
+}
+
+TEST(VerdictTest, AbslReportIsNoOtherDetectorsReport) {
+  // The outcome detector reads no reports: the same trial is a crash there.
+  const Case c = counter_case({outcome_sees(forbidden_outcome())});
+  EXPECT_EQ(judge(c, "broken", Detector::kOutcome, {aborted_at_absl_report()}).verdict, Verdict::kCrash);
+}
+
+TEST(VerdictTest, AbslReportOnACorrectVariantIsAFixThatFails) {
+  const Case c = counter_case({});
+  const Judgement j = judge(c, "fixed", Detector::kAbsl, {finished(10), aborted_at_absl_report()});
+  EXPECT_EQ(j.verdict, Verdict::kFixFails);
+  EXPECT_EQ(j.first_evidence_trial.value_or(0), 2);
 }
 
 }  // namespace

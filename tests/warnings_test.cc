@@ -120,5 +120,33 @@ TEST(WarningsTest, AWarningInAFixedVariantsCodeOrAHarnessHeaderFailsIt) {
   EXPECT_FALSE(seen.expected);
 }
 
+// The matrix's thread-safety column reads these objects like run's: the
+// verdict, and the warning it rests on as the evidence (the declared one of a
+// broken variant; an extra one is unexpected).
+TEST(WarningsTest, TheJsonVerdictIsShapedLikeARunWithTheWarningAsEvidence) {
+  const Case& c = *find_case("lock_order_deadlock");
+  const int line = line_of("lock_order_deadlock.cc", "LockGuard hold_second(locks.a);");
+  const std::vector<PlacedWarning> placed =
+      place_warnings(c, {at("cases/lock_order_deadlock.cc", line, "writing variable 'x' requires holding mutex 'a'"),
+                         at("cases/lock_order_deadlock.cc", line, "mutex 'a' must be acquired before 'b'")});
+  const Variant& broken = *c.find_variant("broken");
+  const nlohmann::json j = warning_verdict_json(c, broken, judge_warnings(c, broken, placed), "x.log");
+  EXPECT_EQ(j["case"], "lock_order_deadlock");
+  EXPECT_EQ(j["variant"], "broken");
+  EXPECT_EQ(j["detector"], "thread-safety");
+  EXPECT_EQ(j["verdict"], "detected");
+  EXPECT_EQ(j["expected"], false);  // the extra warning
+  EXPECT_THAT(j["evidence"]["text"].get<std::string>(), testing::HasSubstr("must be acquired before"));
+  ASSERT_EQ(j["unexpected"].size(), 1u);
+  EXPECT_THAT(j["unexpected"][0]["text"].get<std::string>(), testing::HasSubstr("requires holding mutex"));
+  EXPECT_EQ(j["trials"], 1);
+
+  const Variant& fixed = *c.find_variant("fixed");
+  const nlohmann::json clean = warning_verdict_json(c, fixed, judge_warnings(c, fixed, {}), "x.log");
+  EXPECT_EQ(clean["verdict"], "clean");
+  EXPECT_TRUE(clean["evidence"].is_null());
+  EXPECT_EQ(clean["expected"], true);
+}
+
 }  // namespace
 }  // namespace hazardlab

@@ -3,7 +3,9 @@
 # column run_column.sh left in RUNS, in the matrix's order.
 # usage: columns.sh RUNS
 runs=$1
-for name in outcome pct tsan tsan19 tsan-gcc asan; do
+# thread-safety: the compiler's warnings (warnings_column.sh); absl: Abseil's
+# Mutex deadlock detector (the absl build).
+for name in outcome pct tsan tsan19 tsan-gcc asan thread-safety absl; do
   if [[ -f $runs/$name.json && -f $runs/$name.seconds ]]; then
     echo "$name=$(cat "$runs/$name.seconds")=$runs/$name.json"
   fi

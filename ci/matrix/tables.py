@@ -13,9 +13,9 @@ def number(value):
 
 def terminal(result):
     lines = ["detector matrix: each variant's verdict as TP/FN/FP/TN (docs/detector-matrix.md)",
-             f"  {'detector':<10}" + "".join(f"{c:>12}" for c in COLUMNS) + f"{'seconds':>10}"]
-    for d in result["detectors"]:
-        lines.append(f"  {d['name']:<10}" + "".join(f"{number(d[c]):>12}" for c in COLUMNS)
+             f"  {'detector':<13}" + "".join(f"{c:>12}" for c in COLUMNS) + f"{'seconds':>10}"]
+    for d in result["detectors"]:  # 13: "thread-safety"
+        lines.append(f"  {d['name']:<13}" + "".join(f"{number(d[c]):>12}" for c in COLUMNS)
                      + f"{d['seconds']:>10.0f}")
     return "\n".join(lines)
 

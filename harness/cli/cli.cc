@@ -237,6 +237,22 @@ constexpr int kWalkTestSchedulesCorrect = 10;
 // pinned few and the soak preset (soak-tsan) the thousand.
 constexpr int kTsanPctTestSchedules = 3;
 
+// The pct schedules a CTest test in the absl build explores for a correct
+// variant of a case that says what Abseil sees under controlled schedulers:
+// its locks are what Abseil would report, and its stress test is clean.
+constexpr int kAbslPctTestSchedulesCorrect = 100;
+
+// Some variant of `c` declares what detector `d` sees under a controlled
+// scheduler (the absl build's lock cases).
+bool declares_controlled(const Case& c, Detector d) {
+  for (const Variant& v : c.variants) {
+    for (const Expectation& e : v.expect) {
+      if (e.detector == d && is_controlled(e.scheduler)) return true;
+    }
+  }
+  return false;
+}
+
 bool declares_more_than_a_hang(const Expectation& e) {
   return std::any_of(e.evidence.begin(), e.evidence.end(),
                      [](const Evidence& evidence) { return evidence.kind != Evidence::Kind::kHang; });
@@ -432,32 +448,54 @@ int command_classify(const CommandLine& line) {
 // The thread-safety detector: no trial runs; the verdict is read from the
 // warnings the compiler printed for the case file.
 int command_warnings(const CommandLine& line) {
-  if (line.words.size() != 1) throw BadInput{"warnings takes one CASE"};
-  const Case& c = case_named(line.words[0]);
-  if (c.variants.empty()) throw BadInput{absl::StrCat(c.name, " is a benchmark lesson, not a test: ", c.benchmark)};
+  const bool all = absl::GetFlag(FLAGS_all);
+  if (all ? !line.words.empty() : line.words.size() != 1) throw BadInput{"warnings takes one CASE, or --all"};
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (format != "text" && format != "json") throw BadInput{absl::StrCat("warnings prints text or json, not '", format, "'")};
   const std::string variant_name = absl::GetFlag(FLAGS_variant);
-  if (!variant_name.empty() && !c.find_variant(variant_name)) {
-    throw BadInput{absl::StrCat("case ", c.name, " has no variant '", variant_name, "'")};
+  std::string given_log = absl::GetFlag(FLAGS_log);
+  if (all && !given_log.empty()) throw BadInput{"--log reads one case's log: give a CASE, not --all"};
+  std::vector<const Case*> cases;
+  if (all) {
+    for (const Case& c : all_cases()) {
+      if (!c.variants.empty() && (variant_name.empty() || c.find_variant(variant_name))) cases.push_back(&c);
+    }
+    if (cases.empty()) throw BadInput{absl::StrCat("no case has a variant '", variant_name, "'")};
+  } else {
+    const Case& c = case_named(line.words[0]);
+    if (c.variants.empty()) throw BadInput{absl::StrCat(c.name, " is a benchmark lesson, not a test: ", c.benchmark)};
+    if (!variant_name.empty() && !c.find_variant(variant_name)) {
+      throw BadInput{absl::StrCat("case ", c.name, " has no variant '", variant_name, "'")};
+    }
+    cases.push_back(&c);
   }
-  std::string log_file = absl::GetFlag(FLAGS_log);
-  if (log_file.empty()) {
-    const std::string file(source_file_name(c));
-    log_file = absl::StrCat(build_tree().string(), "/thread-safety/", file.substr(0, file.rfind('.')), ".log");
-  }
-  std::ifstream in(log_file);
-  if (!in) {
-    throw BadInput{absl::StrCat("cannot read the compiler log '", log_file,
-                                "' (cmake --workflow --preset thread-safety writes one per case file)")};
-  }
-  const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::vector<PlacedWarning> placed = place_warnings(c, thread_safety_warnings(log));
   bool all_expected = true;
-  for (const Variant& v : c.variants) {
-    if (!variant_name.empty() && v.name != variant_name) continue;
-    const WarningVerdict verdict = judge_warnings(c, v, placed);
-    std::cout << render_warning_verdict(c, v, verdict, log_file);
-    all_expected = all_expected && verdict.expected;
+  nlohmann::json runs = nlohmann::json::array();
+  for (const Case* c : cases) {
+    std::string log_file = given_log;
+    if (log_file.empty()) {
+      const std::string file(source_file_name(*c));
+      log_file = absl::StrCat(build_tree().string(), "/thread-safety/", file.substr(0, file.rfind('.')), ".log");
+    }
+    std::ifstream in(log_file);
+    if (!in) {
+      throw BadInput{absl::StrCat("cannot read the compiler log '", log_file,
+                                  "' (cmake --workflow --preset thread-safety writes one per case file)")};
+    }
+    const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::vector<PlacedWarning> placed = place_warnings(*c, thread_safety_warnings(log));
+    for (const Variant& v : c->variants) {
+      if (!variant_name.empty() && v.name != variant_name) continue;
+      const WarningVerdict verdict = judge_warnings(*c, v, placed);
+      if (format == "json") {
+        runs.push_back(warning_verdict_json(*c, v, verdict, log_file));
+      } else {
+        std::cout << render_warning_verdict(*c, v, verdict, log_file);
+      }
+      all_expected = all_expected && verdict.expected;
+    }
   }
+  if (format == "json") std::cout << runs.dump(2) << "\n";
   return all_expected ? 0 : 1;
 }
 
@@ -626,6 +664,17 @@ std::vector<std::string> case_test_lines(Detector d) {
         } else if (tsan_pct && tsan_pct->kind == Expectation::Kind::kDetects && declares_more_than_a_hang(*tsan_pct)) {
           under(SchedulerKind::kPct, "");
         }
+      }
+      // The absl build runs controlled schedulers too, and Abseil sees there
+      // only the locks the controller grants (a lock that would block is
+      // the controller's deadlock before Abseil sees it): a case whose
+      // variants say so (sees(Detector::kAbsl, ...).under(kPct)) is tested
+      // under pct, gil and walk, every variant of it.
+      if (d == Detector::kAbsl && declares_controlled(c, d)) {
+        under(SchedulerKind::kPct, v.is_broken() ? "" : absl::StrCat(" --schedules=", kAbslPctTestSchedulesCorrect));
+        under(SchedulerKind::kGil, "");
+        under(SchedulerKind::kWalk, absl::StrCat(" --schedules=", v.is_broken() ? kWalkTestSchedulesBroken
+                                                                               : kWalkTestSchedulesCorrect));
       }
       // A race must show under every stress scheduler; a hang alone proves
       // nothing about hiding races, and each would cost a watchdog deadline.

@@ -103,6 +103,12 @@ std::string explain(const Case& c, const std::string& program) {
       absl::StrAppend(&out, absl::StrFormat("    %-13s %s\n", scheduler_name(s),
                                             describe_expectation(v, Detector::kOutcome, s)));
     }
+    // Abseil under the controlled schedulers, where declared apart: it sees
+    // only the locks the controller grants.
+    if (v.expectation_for(Detector::kAbsl, SchedulerKind::kPct) != v.expectation_for(Detector::kAbsl, SchedulerKind::kRandom)) {
+      absl::StrAppend(&out, absl::StrFormat("    %-13s %s\n", "absl pct",
+                                            describe_expectation(v, Detector::kAbsl, SchedulerKind::kPct)));
+    }
     if (!v.is_broken()) absl::StrAppend(&out, absl::StrFormat("    %-13s %s\n", "mutant", describe_mutant(v)));
   }
   const absl::string_view file = source_file_name(c);

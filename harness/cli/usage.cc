@@ -148,7 +148,7 @@ exit code: 0 no run failed, 1 some run failed, 2 bad input (no PROGRAM, a bad
 number, an unknown flag), 3 the shake library is missing or a run cannot start
 )";
 
-constexpr char kWarnings[] = R"(usage: hazardlab warnings CASE [--variant=V] [--log=FILE]
+constexpr char kWarnings[] = R"(usage: hazardlab warnings (CASE | --all) [--variant=V] [--log=FILE] [--format=text|json]
 
 The thread-safety detector, which runs no code: the warnings clang's
 -Wthread-safety analysis printed when the thread-safety build compiled the case
@@ -157,9 +157,13 @@ the file whose lines hold it (a lambda or a local type is its enclosing
 function's), judged against what each variant declares: every declared warning
 printed and no other for a broken variant, none at all for a fixed one.
 
+  --all        every case (with --variant=V, variant V of every case that has one)
   --variant=V  one variant (default: every variant of the case)
   --log=FILE   the compiler's log of the case file (default: this build's
-               thread-safety/CASE.log)
+               thread-safety/CASE.log); not with --all
+  --format=F   text (default) or json: an array with one object per variant,
+               shaped as run's (case, variant, detector, verdict, expected,
+               declared, evidence, unexpected, trials), plus the warnings
 
 exit code: 0 every verdict as declared, 1 some verdict not as declared, 2 bad input
 (an unknown case or variant, no log)
@@ -177,7 +181,7 @@ const std::vector<CommandUsage>& commands() {
       {"run", kRun, {"all", "variant", "detector", "scheduler", "seed", "trials", "keep-going", "format", "schedules",
                      "seed-range", "trials-per-child", "sarif", "json", "trace", "depth", "pct-steps", "switch-interval"}},
       {"classify", kClassify, {"format", "source-root"}},
-      {"warnings", kWarnings, {"variant", "log"}},
+      {"warnings", kWarnings, {"all", "variant", "log", "format"}},
       {"exercise", kExercise, {}},
       {"shake", kShake, {"runs", "seed", "timeout", "format"}},
       {"help", kHelp, {}},

@@ -98,6 +98,61 @@ WarningVerdict judge_warnings(const Case& c, const Variant& v, const std::vector
   return out;
 }
 
+namespace {
+
+// "what the variant was declared to do", as render_warning_verdict says it.
+std::string declaration_text(const Variant& v) {
+  const Expectation* e = v.expectation_for(Detector::kThreadSafety, SchedulerKind::kRandom);
+  if (!e) return "clean";
+  if (e->kind == Expectation::Kind::kMisses) return absl::StrCat("misses: ", e->why);
+  std::vector<std::string> parts;
+  for (const Evidence& evidence : e->evidence) {
+    parts.push_back(absl::StrCat("\"", evidence.detail, "\" in ",
+                                 evidence.functions.empty() ? v.name : absl::StrJoin(evidence.functions, ", ")));
+  }
+  return absl::StrCat(e->kind == Expectation::Kind::kFalseAlarm ? "false alarm: " : "sees ", absl::StrJoin(parts, "; "));
+}
+
+nlohmann::json warning_finding(const PlacedWarning& w) {
+  return {{"kind", "report"}, {"text", where(w)}, {"trial", 1}};
+}
+
+}  // namespace
+
+nlohmann::json warning_verdict_json(const Case& c, const Variant& v, const WarningVerdict& verdict,
+                                    const std::string& log_file) {
+  // The decisive evidence: a warning the verdict rests on (the first
+  // declared one a broken variant shows, or the first warning of a fixed
+  // variant); none for a clean or missed verdict.
+  nlohmann::json evidence = nullptr;
+  const bool declared_verdict = verdict.verdict == "detected" || verdict.verdict == "false alarm";
+  for (const PlacedWarning& w : verdict.found) {
+    const bool unexpected = std::any_of(verdict.unexpected.begin(), verdict.unexpected.end(), [&](const PlacedWarning& u) {
+      return u.warning.line == w.warning.line && u.warning.column == w.warning.column && u.warning.message == w.warning.message;
+    });
+    if (declared_verdict && unexpected) continue;
+    evidence = warning_finding(w);
+    break;
+  }
+  nlohmann::json unexpected = nlohmann::json::array();
+  for (const PlacedWarning& w : verdict.unexpected) unexpected.push_back(warning_finding(w));
+  nlohmann::json warnings = nlohmann::json::array();
+  for (const PlacedWarning& w : verdict.found) warnings.push_back(where(w));
+  return {{"case", c.name},
+          {"variant", v.name},
+          {"detector", "thread-safety"},
+          {"verdict", verdict.verdict},
+          {"expected", verdict.expected},
+          {"declared", declaration_text(v)},
+          {"evidence", evidence},
+          {"unexpected", unexpected},
+          {"unexpected_count", unexpected.size()},
+          {"not_printed", verdict.not_found},
+          {"warnings", warnings},
+          {"trials", 1},
+          {"log", log_file}};
+}
+
 std::string render_warning_verdict(const Case& c, const Variant& v, const WarningVerdict& verdict,
                                    const std::string& log_file) {
   std::string out = absl::StrCat(c.name, " / ", v.name, "  (detector thread-safety: clang -Wthread-safety on cases/",

@@ -9,6 +9,7 @@
 
 #include "harness/case.h"
 #include "harness/evidence/compiler_warning.h"
+#include "nlohmann/json.hpp"
 
 namespace hazardlab {
 
@@ -42,5 +43,12 @@ WarningVerdict judge_warnings(const Case& c, const Variant& v, const std::vector
 
 std::string render_warning_verdict(const Case& c, const Variant& v, const WarningVerdict& verdict,
                                    const std::string& log_file);
+
+// The verdict as one run object of `run --format=json` has it (case,
+// variant, detector, verdict, expected, declared, evidence, unexpected,
+// trials: one compile), so the detector matrix reads this detector's column
+// like every other (ci/matrix/warnings_column.sh).
+nlohmann::json warning_verdict_json(const Case& c, const Variant& v, const WarningVerdict& verdict,
+                                    const std::string& log_file);
 
 }  // namespace hazardlab

@@ -38,6 +38,67 @@ std::string strip_pid(absl::string_view text) {
   return std::string(absl::StripAsciiWhitespace(at == absl::string_view::npos ? text : text.substr(0, at)));
 }
 
+// Abseil's Mutex deadlock detector writes through its raw logger, each line
+// "[mutex.cc : 1367] RAW: ...":
+//   Potential Mutex deadlock:            <- the headline; then the acquiring
+//   	@ 0x7ff1... absl::Mutex::Lock()      thread's stack, when stacks are
+//   	@ 0x55ea... take()                   recorded (absl_deadlock.h)
+//   Acquiring absl::Mutex 0x..88 while holding  0x..80; a cycle in the
+//     historical lock ordering graph has been observed
+//   Cycle:
+//   mutex@0x..88 stack:                  <- each mutex of the cycle, with the
+//   	@ ...                                stack that first acquired it
+//   dying due to potential deadlock      <- kAbort mode, then abort()
+// Its frames carry function names only: no file or line.
+constexpr absl::string_view kAbslRaw = "RAW: ";
+
+// The message of a raw log line, or empty.
+absl::string_view absl_raw_message(absl::string_view line) {
+  const std::size_t at = line.find(kAbslRaw);
+  if (at == absl::string_view::npos || !absl::StartsWith(line, "[")) return "";
+  return absl::StripAsciiWhitespace(line.substr(at + kAbslRaw.size()));
+}
+
+bool parse_absl_headline(absl::string_view line, Report& report) {
+  const absl::string_view message = absl_raw_message(line);
+  if (!absl::StartsWith(message, "Potential Mutex deadlock")) return false;
+  report.tool = std::string(Report::kAbslMutexTool);
+  report.kind = "potential deadlock";
+  report.headline = std::string(absl::StripSuffix(message, ":"));
+  return true;
+}
+
+// One more line of an Abseil report: a frame ("@ 0x55ea53c0b368 take()"),
+// a mutex of the cycle ("mutex@0x7ffe... stack:"). Returns false at its last
+// line ("dying due to potential deadlock").
+bool continue_absl_report(absl::string_view line, Report& report) {
+  absl::string_view text = absl::StripLeadingAsciiWhitespace(line);
+  if (absl::ConsumePrefix(&text, "@ ")) {
+    Frame frame;
+    const std::size_t space = text.find(' ');
+    absl::string_view function = space == absl::string_view::npos ? "" : absl::StripAsciiWhitespace(text.substr(space));
+    // "take() (hazardlab+0x4a2f7)": the binary and offset the harness's
+    // symbolizer adds (harness/schedule/absl_deadlock.cc).
+    const std::size_t open = function.rfind(" (");
+    const std::size_t plus = function.rfind("+0x");
+    if (absl::EndsWith(function, ")") && open != absl::string_view::npos && plus != absl::string_view::npos &&
+        plus > open &&
+        absl::SimpleHexAtoi(function.substr(plus + 3, function.size() - plus - 4), &frame.offset)) {
+      frame.binary = std::string(function.substr(open + 2, plus - open - 2));
+      function = function.substr(0, open);
+    }
+    frame.function = std::string(function);
+    if (!frame.function.empty() || frame.offset != 0) report.frames.push_back(std::move(frame));
+    return true;
+  }
+  absl::string_view message = absl_raw_message(line);
+  if (absl::ConsumePrefix(&message, "mutex@")) {
+    report.locks.push_back(std::string(message.substr(0, message.find(' '))));
+    return true;
+  }
+  return !absl::StartsWith(message, "dying due to potential deadlock");
+}
+
 bool parse_frame(absl::string_view line, Frame& frame) {
   std::cmatch match;
   if (!std::regex_match(line.begin(), line.end(), match, frame_pattern())) return false;
@@ -60,6 +121,7 @@ bool parse_frame(absl::string_view line, Frame& frame) {
 
 // Starts a report if `line` is a report's first line.
 bool parse_headline(absl::string_view line, Report& report) {
+  if (parse_absl_headline(line, report)) return true;
   static constexpr std::pair<absl::string_view, absl::string_view> kTools[] = {
       {"WARNING: ThreadSanitizer: ", "ThreadSanitizer"},
       {"ERROR: ThreadSanitizer: ", "ThreadSanitizer"},  // a deadly signal: "SEGV on unknown address"
@@ -204,6 +266,13 @@ std::vector<Report> classify_reports(absl::string_view log) {
       continue;
     }
     if (!current) continue;
+    if (current->is_absl_mutex()) {
+      if (!continue_absl_report(line, *current)) {
+        finish(*current, reports);
+        current.reset();
+      }
+      continue;
+    }
     Frame frame;
     if (parse_frame(line, frame)) {
       current->frames.push_back(std::move(frame));

@@ -3,9 +3,11 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <map>
 #include <set>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "harness/run/child_process.h"
@@ -85,6 +87,65 @@ std::string Symbolizer::case_location(const CallStack& stack) {
 Symbolizer& symbolizer() {
   static Symbolizer instance;
   return instance;
+}
+
+}  // namespace hazardlab
+
+namespace hazardlab {
+
+void locate_offset_frames(std::vector<Report>& reports) {
+  const std::string self = self_executable();
+  const std::string self_name = self.substr(self.rfind('/') + 1);
+  auto wanted = [&](const Frame& frame) { return frame.file.empty() && frame.offset != 0 && frame.binary == self_name; };
+  std::vector<std::uintptr_t> offsets;
+  for (const Report& report : reports) {
+    for (const Frame& frame : report.frames) {
+      if (wanted(frame)) offsets.push_back(frame.offset);
+    }
+  }
+  static const std::string tool = find_symbolizer();
+  if (offsets.empty() || tool.empty()) return;
+  // Each is a return address (the instruction after the call): one byte
+  // back is inside the call, on the line that made it (measured: without it
+  // the lock at cases/lock_order_deadlock.cc:56 showed as line 57).
+  std::vector<std::string> argv = {tool, absl::StrCat("--obj=", self), "--inlines"};
+  for (std::uintptr_t offset : offsets) argv.push_back(absl::StrCat("0x", absl::Hex(offset - 1)));
+  const std::string output = run_child(argv, std::chrono::milliseconds(20'000)).output;
+  // One block per address, blank-line separated: pairs of lines (function,
+  // file:line:column), innermost inlined frame first.
+  std::map<std::uintptr_t, std::vector<Frame>> located;
+  const std::vector<absl::string_view> blocks = absl::StrSplit(output, "\n\n", absl::SkipWhitespace());
+  for (std::size_t i = 0; i < offsets.size() && i < blocks.size(); ++i) {
+    const std::vector<absl::string_view> lines = absl::StrSplit(blocks[i], '\n', absl::SkipEmpty());
+    for (std::size_t j = 0; j + 1 < lines.size(); j += 2) {
+      Frame frame;
+      frame.function = std::string(lines[j]);
+      const std::vector<absl::string_view> parts = absl::StrSplit(lines[j + 1], ':');
+      if (parts.size() < 2 || parts[0] == "??" || !absl::SimpleAtoi(parts[1], &frame.line)) continue;
+      frame.file = std::string(parts[0]);
+      frame.binary = self_name;
+      frame.offset = offsets[i];
+      located[offsets[i]].push_back(std::move(frame));
+    }
+  }
+  for (Report& report : reports) {
+    std::vector<Frame> frames;
+    for (Frame& frame : report.frames) {
+      auto found = wanted(frame) ? located.find(frame.offset) : located.end();
+      if (found == located.end() || found->second.empty()) {
+        frames.push_back(std::move(frame));
+      } else {
+        frames.insert(frames.end(), found->second.begin(), found->second.end());
+      }
+    }
+    report.frames = std::move(frames);
+    for (const Frame& frame : report.frames) {
+      if (frame.in_case_code()) {
+        report.location = frame.location();
+        break;
+      }
+    }
+  }
 }
 
 }  // namespace hazardlab

@@ -29,4 +29,13 @@ class Symbolizer {
 // The process's symbolizer.
 Symbolizer& symbolizer();
 
+struct Report;
+
+// Gives the frames of `reports` that name an offset into this executable and
+// no source line (Abseil's deadlock reports: a trial child is this same
+// executable) their file and line, and the frames inlined at them, with
+// llvm-symbolizer; then points each such report at its first frame in case
+// code. Frames of other binaries stay as they are.
+void locate_offset_frames(std::vector<Report>& reports);
+
 }  // namespace hazardlab

@@ -25,8 +25,16 @@ bool is_own_report(Detector detector, const Report& report) {
     case Sanitizer::kNone: return false;
     case Sanitizer::kThread: return report.is_tsan();
     case Sanitizer::kAddress: return report.is_asan_family();
+    case Sanitizer::kAbslMutex: return report.is_absl_mutex();
   }
   return false;
+}
+
+// Abseil's deadlock detector in kAbort mode (the absl build,
+// harness/schedule/absl_deadlock.h) ends the run at its report with abort():
+// that SIGABRT is the report's, as exit code 66 is TSan's, not a crash.
+bool aborted_at_own_report(Detector detector, const TrialResult& trial, bool reported) {
+  return reported && sanitizer_of(detector) == Sanitizer::kAbslMutex && trial.signal && *trial.signal == SIGABRT;
 }
 
 std::string signal_name(int signal) {
@@ -203,8 +211,9 @@ std::vector<Finding> findings_of(const Case& c, Detector detector, const TrialRe
                      absl::StrCat(run->stall, "; last step ", run->stalled->step, " (", run->stalled->op, "), now at ",
                                   symbolizer().case_location(run->stalled->stack)),
                      std::nullopt});
-  } else if (trial.signal || !trial.outcome ||
-             (trial.exit_code && *trial.exit_code != 0 && !(reported && is_report_exit_code(*trial.exit_code)))) {
+  } else if (!aborted_at_own_report(detector, trial, reported) &&
+             (trial.signal || !trial.outcome ||
+              (trial.exit_code && *trial.exit_code != 0 && !(reported && is_report_exit_code(*trial.exit_code))))) {
     // The harness says when it is the one failing: such a death is not the
     // case's, whatever the case declares about terminations.
     if (std::optional<std::string> line = harness_failure_line(trial.output)) {

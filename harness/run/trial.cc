@@ -5,6 +5,8 @@
 
 #include "harness/run/trial.h"
 
+#include "harness/evidence/symbolize.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -169,6 +171,7 @@ class Batch {
     prelude_.clear();
     if (result.hung) result.outcome.reset();
     result.reports = classify_reports(result.output);
+    locate_offset_frames(result.reports);  // Abseil's frames: offsets into this executable
     if (!sink_(std::move(result))) stopped_ = true;
   }
 

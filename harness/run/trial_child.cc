@@ -38,6 +38,7 @@
 #include "harness/run/cpu_claim.h"
 #include "harness/run/child_process.h"
 #include "harness/run/trial.h"
+#include "harness/schedule/absl_deadlock.h"
 
 // The sanitizers' runtimes call this with the SUMMARY line of every report
 // (TSan, ASan, UBSan, LSan); their own definition is weak and prints it. This
@@ -221,6 +222,7 @@ std::optional<int> run_trial_child_if_requested(int argc, char** argv) {
     write_all(STDERR_FILENO, "hazardlab: malformed trial request\n");
     return 2;
   }
+  start_absl_deadlock_detection(argv[0]);  // the absl build's detector; nothing elsewhere
   // A runtime may start a helper thread of its own at the first thread a
   // program creates (ThreadSanitizer does): start one now, so that the count
   // of threads between trials is the same before and after the first.

@@ -171,13 +171,8 @@ void SharedMutex::unlock_shared() {
 void ConditionVariable::wait(std::unique_lock<Mutex>& lock) {
   Mutex& mutex = *lock.mutex();
   Controller* c = Controller::current();
-  if (!c) {
-    // The std::mutex inside is what this lock holds: wait on it directly.
-    std::unique_lock<std::mutex> native_lock(mutex.native_, std::adopt_lock);
-    native_.wait(native_lock);
-    native_lock.release();
-    return;
-  }
+  // The native mutex inside is what this lock holds: wait on it directly.
+  if (!c) return native_.wait(mutex.native_);
   const tsan::ControlledFields fields;
   mutex.native_.unlock();
   mutex.held_ = false;

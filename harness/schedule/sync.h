@@ -40,12 +40,13 @@
 
 #include "absl/base/thread_annotations.h"
 #include "harness/schedule/controller.h"
+#include "harness/schedule/native_mutex.h"
 #include "harness/schedule/tsan_handoff.h"
 #include "harness/schedule/yield_point.h"
 
 namespace hazardlab {
 
-// std::mutex.
+// std::mutex (absl::Mutex in the absl build: native_mutex.h).
 class ABSL_LOCKABLE Mutex {
  public:
   void lock() ABSL_EXCLUSIVE_LOCK_FUNCTION();
@@ -54,7 +55,7 @@ class ABSL_LOCKABLE Mutex {
 
  private:
   friend class ConditionVariable;
-  std::mutex native_;
+  NativeMutex native_;
   bool held_ = false;  // controlled runs
 };
 
@@ -251,7 +252,8 @@ class Barrier {
 // controlled run a notification wakes only threads already waiting, as the
 // standard says; which waiter notify_one wakes is the scheduler's choice, and
 // a wait returns spuriously only when the schedule asks for spurious wakeups
-// (ScheduleSpec::spurious_wakeups).
+// (ScheduleSpec::spurious_wakeups). Outside one it is std::condition_variable
+// (absl::CondVar in the absl build: native_mutex.h).
 class ConditionVariable {
  public:
   void wait(std::unique_lock<Mutex>& lock);
@@ -263,7 +265,7 @@ class ConditionVariable {
   void notify_all();
 
  private:
-  std::condition_variable native_;
+  NativeConditionVariable native_;
 };
 
 // std::counting_semaphore.

@@ -31,3 +31,21 @@ record asan_heap_buffer_overflow.txt asan overflow
 record lsan_leak.txt asan leak ASAN_OPTIONS=detect_leaks=1
 record ubsan_overflow.txt asan ubsan UBSAN_OPTIONS=print_stacktrace=1
 record terminate.txt native terminate
+
+# Abseil's Mutex deadlock detector, as the absl build's trial child prints it
+# (cmake --workflow --preset absl first): a lock-order cycle (two mutexes) and
+# a Mutex locked again by its holder (a cycle of one). One trial each, run
+# the way the harness runs it (the child's own protocol: case, variant,
+# scheduler, seed, depth, steps, interval, trace, count; fd 3 is its result
+# channel, not needed here).
+absl="$root/build/absl/hazardlab"
+if [[ -x $absl ]]; then
+  record_absl() {  # record_absl OUTPUT CASE
+    "$absl" --hazardlab-trial "$2" broken random 1 3 0 1 0 1 3>/dev/null 2>&1 |
+      sed "s#$root#/src#g" > "$here/$1" || true
+  }
+  record_absl absl_potential_deadlock.txt lock_order_deadlock
+  record_absl absl_self_deadlock.txt self_deadlock
+else
+  echo "record.sh: no build/absl/hazardlab: the absl recordings are left as they are" >&2
+fi
