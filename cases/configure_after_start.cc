@@ -39,16 +39,15 @@ data race, and a worker that may see settings half made.
 
 Starting a thread takes tens of microseconds, and ThreadSanitizer's
 pthread_create even waits for the new thread to start, so here the worker
-first prepares for a few milliseconds, as real workers do, and the main
-thread's writes and registration take well under one. A free-running run
-takes the bad order only when the main thread is held up for longer than
-that just after starting the worker. Measured on the loaded 2-core machine
-with a preparation of about 10 ms: ThreadSanitizer free-running reported it
-in 0 of 200 runs, and in 1 of 1,000 under the random stress scheduler while
-a test suite and other builds shared the two cores (the main thread was held
-up longer than the preparation); the preparation is now three times as
-long, so that a loaded CI machine keeps the common order. Under pct,
-whose schedules put the worker's lock first as easily as the main
+first prepares for 30 ms of its own CPU time, as real workers do, and the
+main thread's writes and registration take well under one. A free-running
+run takes the bad order only when the main thread is held up for longer
+than that just after starting the worker. Measured on the 2-core machine
+while builds and other test suites shared it (load average 6 to 14):
+ThreadSanitizer reported it in 0 of 1,000 free-running runs and in 0 of
+1,000 under the random stress scheduler. (A preparation timed on the wall
+clock ended early exactly when the machine was busiest: 1 of 1,000.) Under
+pct, whose schedules put the worker's lock first as easily as the main
 thread's, it reported it in 56 of 100 schedules (seeds 1 to 100), and
 explorations from 35 unrelated seeds (1000, 2000, ...) needed a median of
 2 schedule(s) and at most 5 to the first report.
@@ -147,9 +146,9 @@ HAZARDLAB_CASE({
                    misses(Detector::kOutcome, "a torn read needs the main thread preempted between its two "
                                               "stores, just after starting the worker: not seen free-running"),
                    misses(Detector::kTsan, "free-running, the main thread's critical section comes first "
-                                           "(the worker prepares for milliseconds first), and the lock "
-                                           "orders the accesses: 0 reports in 200 runs, 1 in 1,000 on a "
-                                           "heavily loaded machine with a third of today's preparation"),
+                                           "(the worker prepares for 30 ms of CPU first), and the lock "
+                                           "orders the accesses: 0 reports in 1,000 runs, and 0 in 1,000 "
+                                           "under the random stress scheduler, on a loaded machine"),
                    tsan_pct_sees(report("data race")).within(22),
                    misses(Detector::kAsan, "every access is to live memory: a race, not a memory error"),
                    misses(Detector::kThreadSafety, "the settings state no ABSL_GUARDED_BY: nothing tells the "
