@@ -3,7 +3,7 @@
 # hazardlab target; an up-to-date build costs nothing), runs every case and
 # variant under every detector (outcome: the dev build under its stress
 # scheduler; pct: the dev build under pct, 100 schedules each; tsan, tsan19,
-# tsan-gcc, asan), and writes build/report/matrix.json, build/report/index.html
+# tsan-gcc, asan; helgrind and drd: Valgrind's tools), and writes build/report/matrix.json, build/report/index.html
 # and docs/detector-matrix.md, every number from these runs
 # (ci/matrix/scores.py says how a verdict counts).
 # Exit 0 when the report was written, whatever the verdicts; 2 when a build failed.
@@ -14,7 +14,8 @@ runs=build/report/runs
 rm -rf "$runs" build/report/lessons
 mkdir -p "$runs" build/report/lessons
 
-for preset in dev tsan asan tsan19 tsan-gcc; do
+for preset in dev tsan asan tsan19 tsan-gcc \
+              helgrind drd; do
   log="$(mktemp)"
   if [[ ! -f build/$preset/build.ninja ]]; then
     echo "== configuring $preset"
@@ -42,12 +43,14 @@ column tsan tsan
 column tsan19 tsan19
 column tsan-gcc tsan-gcc
 column asan asan
+column helgrind helgrind
+column drd drd
 
 # The lessons the page links to.
 bash ci/matrix/lessons.sh build/dev/hazardlab build/report/lessons
 
 about="Machine: $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), load average at the end $(cut -d' ' -f1-3 /proc/loadavg).
-Toolchains: $(clang++ --version | head -1) (dev, tsan, asan); $(clang++-19 --version | head -1) (tsan19); $(g++ --version | head -1) (tsan-gcc).
+Toolchains: $(clang++ --version | head -1) (dev, tsan, asan); $(clang++-19 --version | head -1) (tsan19); $(g++ --version | head -1) (tsan-gcc); $(valgrind --version) (helgrind, drd).
 \`bash ci/matrix.sh\` took $((SECONDS - start)) s of wall time, builds included."
 echo
 # shellcheck disable=SC2046

@@ -28,12 +28,17 @@ namespace hazardlab {
 // thread-safety reads the warnings of clang's -Wthread-safety analysis when
 // the thread-safety build compiles the case file (the contract the case's
 // ABSL_GUARDED_BY / ABSL_ACQUIRED_BEFORE annotations state, checked at
-// compile time). A new detector is one enumerator here and one row of the
+// compile time). Two detectors are Valgrind's thread-error tools: helgrind
+// and drd are native builds whose trial children run under
+// `valgrind --tool=helgrind|drd` (harness/run/valgrind.h), and read that
+// tool's reports. A new detector is one enumerator here and one row of the
 // table in harness/case.cc.
-enum class Detector { kOutcome, kTsan, kAsan, kThreadSafety, kTsan19, kTsanGcc };
+enum class Detector { kOutcome, kTsan, kAsan, kThreadSafety, kTsan19, kTsanGcc,
+                      kHelgrind, kDrd };
 
 inline constexpr Detector kAllDetectors[] = {Detector::kOutcome,      Detector::kTsan,   Detector::kAsan,
-                                             Detector::kThreadSafety, Detector::kTsan19, Detector::kTsanGcc};
+                                             Detector::kThreadSafety, Detector::kTsan19, Detector::kTsanGcc,
+                                             Detector::kHelgrind, Detector::kDrd};
 
 // The sanitizer a detector's build is compiled with: what reports it reads.
 enum class Sanitizer { kNone, kThread, kAddress };
@@ -47,6 +52,10 @@ inline bool is_tsan(Detector detector) { return sanitizer_of(detector) == Saniti
 // (clang 14) expects; a case declares for them only where they measurably
 // differ, with the reason. Every other detector: itself.
 Detector declares_like(Detector detector);
+// The Valgrind tool whose reports a detector reads ("helgrind", "drd"), or
+// empty: its build is native, and its trials run under that tool.
+absl::string_view valgrind_tool_of(Detector detector);
+inline bool is_valgrind(Detector detector) { return !valgrind_tool_of(detector).empty(); }
 
 // One kind of thing a run can show.
 struct Evidence {

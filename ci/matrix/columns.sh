@@ -3,7 +3,8 @@
 # column run_column.sh left in RUNS, in the matrix's order.
 # usage: columns.sh RUNS
 runs=$1
-for name in outcome pct tsan tsan19 tsan-gcc asan; do
+for name in outcome pct tsan tsan19 tsan-gcc asan \
+            helgrind drd; do
   if [[ -f $runs/$name.json && -f $runs/$name.seconds ]]; then
     echo "$name=$(cat "$runs/$name.seconds")=$runs/$name.json"
   fi

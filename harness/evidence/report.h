@@ -21,7 +21,7 @@ struct Frame {
 // One report a sanitizer (or the C++ runtime) printed, classified.
 struct Report {
   std::string tool;      // "ThreadSanitizer", "AddressSanitizer", "LeakSanitizer",
-                         // "UndefinedBehaviorSanitizer", "C++ runtime"
+                         // "UndefinedBehaviorSanitizer", "C++ runtime", "Helgrind", "DRD"
   std::string kind;      // "data race", "heap-use-after-free", "terminate", ...
   std::string headline;  // the line the report starts with
   std::vector<Frame> frames;  // every frame of the report's stacks, in order
@@ -37,6 +37,8 @@ struct Report {
   bool is_tsan() const { return tool == "ThreadSanitizer"; }
   // ASan, LeakSanitizer and UBSan: the reports of the asan build.
   bool is_asan_family() const;
+  // Valgrind's thread-error detectors: the helgrind and drd builds' reports.
+  bool is_valgrind() const { return tool == "Helgrind" || tool == "DRD"; }
 };
 
 // Finds and classifies every report in a captured log.

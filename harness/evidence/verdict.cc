@@ -11,16 +11,19 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "harness/evidence/symbolize.h"
+#include "harness/evidence/valgrind_report.h"
 
 namespace hazardlab {
 namespace {
 
 // Exit codes the sanitizer option files give a run that reported (66: TSan,
 // 23: ASan/LSan): a report, not a crash.
-bool is_report_exit_code(int code) { return code == 66 || code == 23; }
+bool is_report_exit_code(int code) { return code == 66 || code == 23 || code == kValgrindErrorExitCode; }
 
 bool is_own_report(Detector detector, const Report& report) {
   if (detector == Detector::kThreadSafety) return false;  // it reads compiler warnings, not run reports
+  // helgrind and drd: native builds whose trials ran under that Valgrind tool.
+  if (is_valgrind(detector)) return report.tool == valgrind_report_tool(valgrind_tool_of(detector));
   switch (sanitizer_of(detector)) {
     case Sanitizer::kNone: return false;
     case Sanitizer::kThread: return report.is_tsan();
