@@ -114,14 +114,18 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(kRounds), "the listener heard every announcement"),
                  forbidden(below(kRounds), "the listener woke up (spuriously) before a value was announced")},
     .variants = {{"broken", broken,
-                  {misses(Detector::kThreadSafety, "every access to the value holds the mutex: a "
+                  {sees(Detector::kHelgrind, hang()),
+                   misses(Detector::kThreadSafety, "every access to the value holds the mutex: a "
                                                    "wait without a predicate is no access outside "
                                                    "the lock"),
                    pct_sees(deadlock()).within(4),
                    outcome_sees(hang(), forbidden_outcome()),
                    tsan_sees(hang()),
                    asan_sees(hang())}},
-                 {"fixed", fixed, {}, mutant("the notify").caught_by(Detector::kOutcome)}},
+                 {"fixed", fixed, {false_alarm(Detector::kHelgrind, report("associated lock is not held").in("fixed", "operator()"),
+                                       "the announcer notifies after releasing the lock, which is correct (the listener waits "
+                                       "with a predicate); Helgrind calls a signal with the lock free dubious when the "
+                                       "listener is not waiting yet (2 of 20 trials)").within(60)}, mutant("the notify").caught_by(Detector::kOutcome)}},
     .deadline = std::chrono::milliseconds(1500),
 });
 

@@ -13,7 +13,7 @@ namespace {
 // "==12345== " (the error stream's prefix; "--12345--" lines are Valgrind's
 // own warnings, "**12345**" its internal errors: neither is a report).
 const std::regex& prefix_pattern() {
-  static const std::regex pattern(R"(^==\d+== ?)");
+  static const std::regex pattern(R"(^==\d+== )");
   return pattern;
 }
 
