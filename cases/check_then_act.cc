@@ -96,7 +96,8 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(0), "every account paid out exactly once"),
                  forbidden(below(0), "an account paid out on a stale check: overdrawn")},
     .variants = {{"broken", broken,
-                  {sees(Detector::kHelgrind, report("Possible data race")),
+                  {sees(Detector::kDrd, report("Conflicting")),
+                   sees(Detector::kHelgrind, report("Possible data race")),
                    misses(Detector::kThreadSafety, "no lock at all: the analysis checks the "
                                                    "locking contract the code states "
                                                    "(ABSL_GUARDED_BY), and this code states none, "

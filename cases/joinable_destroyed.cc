@@ -56,7 +56,8 @@ HAZARDLAB_CASE({
     .outcome_meaning = "worker result",
     .outcomes = {acceptable(equals(kAnswer), "the worker ran and was joined")},
     .variants = {{"broken", broken,
-                  {sees(Detector::kHelgrind, terminates("terminate called without an active exception")),
+                  {sees(Detector::kDrd, terminates("terminate called without an active exception")),
+                   sees(Detector::kHelgrind, terminates("terminate called without an active exception")),
                    misses(Detector::kThreadSafety, "a destroyed joinable thread is a question of "
                                                    "lifetime, not of a lock held at an access"),
                    pct_sees(terminates("terminate called without an active exception")).within(4),

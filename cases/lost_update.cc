@@ -89,7 +89,8 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(kExpected), "every increment landed"),
                  forbidden(below(kExpected), "increments were overwritten")},
     .variants = {{"broken", broken,
-                  {sees(Detector::kHelgrind, report("Possible data race")),
+                  {sees(Detector::kDrd, report("Conflicting")),
+                   sees(Detector::kHelgrind, report("Possible data race")),
                    misses(Detector::kThreadSafety, "no lock at all: the analysis checks the "
                                                    "locking contract the code states "
                                                    "(ABSL_GUARDED_BY), and this code states none, "

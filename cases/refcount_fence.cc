@@ -177,7 +177,8 @@ HAZARDLAB_CASE({
     .variants = {{"broken", broken,
                   // An early delete can also end the run in a segfault or in glibc's heap
                   // checks aborting (measured natively: 5 and 6 of 60 trials).
-                  {sees(Detector::kHelgrind, report("Possible data race")),
+                  {sees(Detector::kDrd, report("Conflicting")),
+                   sees(Detector::kHelgrind, report("Possible data race")),
                    misses(Detector::kThreadSafety, "atomics, fences and memory orders, no lock: "
                                                    "the analysis reasons about capabilities "
                                                    "(locks) only"),

@@ -129,7 +129,8 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(0), "every payload was read after it was written"),
                  forbidden(above(0), "the reader saw the flag before the payload")},
     .variants = {{"broken", broken,
-                  {sees(Detector::kHelgrind, report("Possible data race")),
+                  {sees(Detector::kDrd, report("Conflicting")),
+                   sees(Detector::kHelgrind, report("Possible data race")),
                    misses(Detector::kThreadSafety, "atomics and memory orders, no lock: the "
                                                    "analysis reasons about capabilities (locks) "
                                                    "only"),
@@ -142,13 +143,19 @@ HAZARDLAB_CASE({
                    tsan_sees(report("data race")),
                    misses(Detector::kAsan, "the payload is valid memory for the whole run: an old "
                                            "value is not a memory error")}},
-                 {"fixed", fixed, {false_alarm(Detector::kHelgrind, report("Possible data race").in("fixed", "operator()"),
+                 {"fixed", fixed, {false_alarm(Detector::kDrd, report("Conflicting").in("fixed", "operator()"),
+                                       "DRD knows pthread synchronization, not C++ atomics: the release store and the acquire "
+                                       "load order nothing for it (5 of 5 trials)"),
+                                   false_alarm(Detector::kHelgrind, report("Possible data race").in("fixed", "operator()"),
                                        "Helgrind knows pthread synchronization, not C++ atomics: the release store and the "
-                                       "acquire load order nothing for it (5 of 5 trials)")}, mutant("release/acquire").caught_by(Detector::kTsan)},
+                                       "acquire load order nothing for it (5 of 5 trials)")},
+                  mutant("release/acquire").caught_by(Detector::kTsan)},
                  {"fixed_fences", fixed_fences,
                   // Tied to the payload's write and read in this function: a data race
                   // anywhere else counts against the fix.
-                  {false_alarm(Detector::kHelgrind, report("Possible data race").in("fixed_fences", "operator()"),
+                  {false_alarm(Detector::kDrd, report("Conflicting").in("fixed_fences", "operator()"),
+                       "DRD knows pthread synchronization, not C++ fences and atomics (5 of 5 trials)"),
+                   false_alarm(Detector::kHelgrind, report("Possible data race").in("fixed_fences", "operator()"),
                        "Helgrind knows pthread synchronization, not C++ fences and atomics (5 of 5 trials)"),
                    false_alarm(Detector::kTsan, report("data race").in("fixed_fences"),
                                "ThreadSanitizer does not model standalone fences: the fence pair "
