@@ -152,7 +152,7 @@ HAZARDLAB_CASE({
                        "the worker reads them before main writes them only in rare runs: 1 of 5 "
                        "trials, then 0 of 20 (free-running TSan: 0 of 200)"),
                    misses(Detector::kHelgrind, "free-running, the main thread's critical section comes first "
-                       "and the lock orders the accesses, as under TSan (0 of 5 trials)"),
+                       "and the lock orders the accesses, as under TSan (0 of 35 trials)"),
                    pct_misses("the main thread takes no step between starting the worker and writing the "
                               "settings, so under a controlled scheduler the worker's first step, and its "
                               "reads, always come after the writes: the order is wrong only to happens-before"),

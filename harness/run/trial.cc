@@ -226,6 +226,12 @@ int trials_per_child(const Variant& variant, const BatchOptions& options) {
   // "clean" alike, so under TSan every trial runs alone; TSan budgets are
   // small (5 to 10 trials), and a TSan child starts in about 90 ms.
   if (is_tsan(build_detector()) && options.tsan_trials_alone) return 1;
+  // Under Valgrind (helgrind, drd) trials share a process and the first
+  // error ends the batch (trial_child.cc): each distinct error is shown once
+  // per process, but detection itself is happens-before, with no history
+  // for earlier trials to wear out. A start-up is what a trial costs there:
+  // lost_update/fixed_atomic, 10 trials under Helgrind at load average 9,
+  // took 19.3 s batched and 105.7 s one to a child.
   return std::max(1, options.max_trials_per_child);
 }
 
