@@ -191,13 +191,13 @@ HAZARDLAB_CASE({
                              report("heap-buffer-overflow"), report("SEGV"),
                              report("misaligned address"))}},
                  {"fixed", fixed, {false_alarm(Detector::kDrd,
-                                       report("Probably a race condition").in("push", "pop", "fixed", "operator()"),
-                                       "push and pop notify after releasing the queue's lock, which is correct (a waiter checks "
+                                       report("Probably a race condition").in("push", "pop", "close", "fixed", "operator()"),
+                                       "push, pop and close notify after releasing the queue's lock, which is correct (a waiter checks "
                                        "its condition again under the lock); DRD calls a signal without the mutex probably a "
                                        "race (5 of 5 trials)"),
                                    false_alarm(Detector::kHelgrind,
-                                       report("associated lock is not held").in("push", "pop", "fixed", "operator()"),
-                                       "push and pop notify after releasing the queue's lock, which is correct (a waiter checks "
+                                       report("associated lock is not held").in("push", "pop", "close", "fixed", "operator()"),
+                                       "push, pop and close notify after releasing the queue's lock, which is correct (a waiter checks "
                                        "its condition again under the lock); Helgrind calls a signal with the lock free "
                                        "dubious (5 of 5 trials)")},
                   // Without the push lock TSan reports the deque in every run; the outcome

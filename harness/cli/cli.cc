@@ -291,14 +291,6 @@ int command_run(const std::string& program, const CommandLine& line) {
   if (line.given("trials") && absl::GetFlag(FLAGS_trials) < 1) throw BadInput{"--trials must be at least 1"};
   if (absl::GetFlag(FLAGS_trials_per_child) < 1) throw BadInput{"--trials-per-child must be at least 1"};
   check_schedule_flags(line, chosen_scheduler());  // validate before running anything
-  // The controller passes the turn between threads through atomics, which
-  // Helgrind and DRD do not take for synchronization: they would report the
-  // controller's own state (valgrind/README.md).
-  if (is_valgrind(detector) && chosen_scheduler() && is_controlled(*chosen_scheduler())) {
-    throw BadInput{absl::StrCat("the ", detector_name(detector),
-                                " detector runs the stress schedulers (none, yield, random): Valgrind does not "
-                                "see the controlled schedulers' atomic handoff as synchronization")};
-  }
   chosen_seed_range();
   if (all && is_picture(format)) {
     throw BadInput{absl::StrCat("--format=", format, " draws one case's schedule: give a CASE, not --all")};
@@ -334,6 +326,14 @@ int command_run(const std::string& program, const CommandLine& line) {
     if (format == "svg" && variant_name.empty() && cases[0]->variants.size() > 1) {
       throw BadInput{"--format=svg draws one schedule: give --variant (or use --format=html for every variant)"};
     }
+  }
+  // The controller passes the turn between threads through atomics, which
+  // Helgrind and DRD do not take for synchronization: they would report the
+  // controller's own state (valgrind/README.md).
+  if (is_valgrind(detector) && chosen_scheduler() && is_controlled(*chosen_scheduler())) {
+    throw BadInput{absl::StrCat("the ", detector_name(detector),
+                                " detector runs the stress schedulers (none, yield, random): Valgrind does not "
+                                "see the controlled schedulers' atomic handoff as synchronization")};
   }
   // --sarif=FILE: the log besides the printed output, for CI to upload;
   // opened after every check of the command line (bad input leaves no empty

@@ -12,9 +12,12 @@ namespace {
 // Measured on the 2-core machine: lost_update's fixed variant runs 6 ms
 // natively and 0.5 s under Helgrind, most of it start-up; a hang case's
 // deadline (1 to 2 s) is what its threads need free-running, and under the
-// tool a thread that is merely slow must not be taken for a hung one.
+// tool a thread that is merely slow must not be taken for a hung one. The
+// first trial's deadline also covers Valgrind's start-up (it reads the
+// binary's debug information): about 0.4 s idle, about 9 s at load average
+// 9 (10 trials one to a child took 106 s, batched 19 s).
 constexpr int kSlowdown = 5;
-constexpr std::chrono::milliseconds kStartUp{3000};
+constexpr std::chrono::milliseconds kStartUp{10'000};
 
 // One option a line; the build wrote the file without comments.
 std::vector<std::string> read_options(absl::string_view tool) {
