@@ -96,7 +96,9 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(0), "every account paid out exactly once"),
                  forbidden(below(0), "an account paid out on a stale check: overdrawn")},
     .variants = {{"broken", broken,
-                  {misses(Detector::kThreadSafety, "no lock at all: the analysis checks the "
+                  {sees(Detector::kDrd, report("Conflicting")),
+                   sees(Detector::kHelgrind, report("Possible data race")),
+                   misses(Detector::kThreadSafety, "no lock at all: the analysis checks the "
                                                    "locking contract the code states "
                                                    "(ABSL_GUARDED_BY), and this code states none, "
                                                    "so there is nothing to break"),

@@ -111,7 +111,9 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(0), "the next frame was left alone"),
                  forbidden(above(0), "a thread wrote into a frame after its function had returned")},
     .variants = {{"broken", broken,
-                  {misses(Detector::kThreadSafety, "a thread outliving main's locals is a question "
+                  {sees(Detector::kDrd, report("Conflicting")),
+                   sees(Detector::kHelgrind, report("Possible data race")),
+                   misses(Detector::kThreadSafety, "a thread outliving main's locals is a question "
                                                    "of lifetime (detach), not of a lock held at an "
                                                    "access"),
                    pct_sees(forbidden_outcome()).within(13),

@@ -56,7 +56,9 @@ HAZARDLAB_CASE({
     .outcome_meaning = "worker result",
     .outcomes = {acceptable(equals(kAnswer), "the worker ran and was joined")},
     .variants = {{"broken", broken,
-                  {misses(Detector::kThreadSafety, "a destroyed joinable thread is a question of "
+                  {sees(Detector::kDrd, terminates("terminate called without an active exception")),
+                   sees(Detector::kHelgrind, terminates("terminate called without an active exception")),
+                   misses(Detector::kThreadSafety, "a destroyed joinable thread is a question of "
                                                    "lifetime, not of a lock held at an access"),
                    pct_sees(terminates("terminate called without an active exception")).within(4),
                    outcome_sees(terminates("terminate called without an active exception")),

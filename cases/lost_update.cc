@@ -89,7 +89,9 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(kExpected), "every increment landed"),
                  forbidden(below(kExpected), "increments were overwritten")},
     .variants = {{"broken", broken,
-                  {misses(Detector::kThreadSafety, "no lock at all: the analysis checks the "
+                  {sees(Detector::kDrd, report("Conflicting")),
+                   sees(Detector::kHelgrind, report("Possible data race")),
+                   misses(Detector::kThreadSafety, "no lock at all: the analysis checks the "
                                                    "locking contract the code states "
                                                    "(ABSL_GUARDED_BY), and this code states none, "
                                                    "so there is nothing to break"),

@@ -91,7 +91,9 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(kWorkers), "every result was there"),
                  forbidden(below(kWorkers), "main read before some workers had finished")},
     .variants = {{"broken", broken,
-                  {misses(Detector::kThreadSafety, "a missing join is a question of lifetime, not "
+                  {sees(Detector::kDrd, report("Conflicting")),
+                   sees(Detector::kHelgrind, report("Possible data race")),
+                   misses(Detector::kThreadSafety, "a missing join is a question of lifetime, not "
                                                    "of a lock held at an access"),
                    pct_sees(forbidden_outcome()).within(4),
                    outcome_sees(forbidden_outcome()),

@@ -120,7 +120,9 @@ HAZARDLAB_CASE({
     .variants = {{"broken", broken,
                   // An early delete can also end the run in a segfault or in glibc's heap
                   // checks aborting (measured natively: 21 and 15 of 60 trials).
-                  {misses(Detector::kThreadSafety, "atomics and memory orders, no lock: the "
+                  {sees(Detector::kDrd, report("Conflicting")),
+                   sees(Detector::kHelgrind, report("Possible data race")),
+                   misses(Detector::kThreadSafety, "atomics and memory orders, no lock: the "
                                                    "analysis reasons about capabilities (locks) "
                                                    "only"),
                    pct_sees(forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT")).within(95),

@@ -177,7 +177,9 @@ HAZARDLAB_CASE({
     .variants = {{"broken", broken,
                   // An early delete can also end the run in a segfault or in glibc's heap
                   // checks aborting (measured natively: 5 and 6 of 60 trials).
-                  {misses(Detector::kThreadSafety, "atomics, fences and memory orders, no lock: "
+                  {sees(Detector::kDrd, report("Conflicting")),
+                   sees(Detector::kHelgrind, report("Possible data race")),
+                   misses(Detector::kThreadSafety, "atomics, fences and memory orders, no lock: "
                                                    "the analysis reasons about capabilities "
                                                    "(locks) only"),
                    pct_sees(forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT")).within(6),

@@ -129,7 +129,9 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(0), "every payload was read after it was written"),
                  forbidden(above(0), "the reader saw the flag before the payload")},
     .variants = {{"broken", broken,
-                  {misses(Detector::kThreadSafety, "atomics and memory orders, no lock: the "
+                  {sees(Detector::kDrd, report("Conflicting")),
+                   sees(Detector::kHelgrind, report("Possible data race")),
+                   misses(Detector::kThreadSafety, "atomics and memory orders, no lock: the "
                                                    "analysis reasons about capabilities (locks) "
                                                    "only"),
                    pct_misses("a controlled run is sequentially consistent: no interleaving lets the reader "
@@ -142,11 +144,21 @@ HAZARDLAB_CASE({
                    misses(Detector::kAsan, "the payload is valid memory for the whole run: an old "
                                            "value is not a memory error"),
                    misses(Detector::kAbsl, "a memory-order bug in atomics: no lock is taken")}},
-                 {"fixed", fixed, {}, mutant("release/acquire").caught_by(Detector::kTsan)},
+                 {"fixed", fixed, {false_alarm(Detector::kDrd, report("Conflicting").in("fixed", "operator()"),
+                                       "DRD knows pthread synchronization, not C++ atomics: the release store and the acquire "
+                                       "load order nothing for it (5 of 5 trials)"),
+                                   false_alarm(Detector::kHelgrind, report("Possible data race").in("fixed", "operator()"),
+                                       "Helgrind knows pthread synchronization, not C++ atomics: the release store and the "
+                                       "acquire load order nothing for it (5 of 5 trials)")},
+                  mutant("release/acquire").caught_by(Detector::kTsan)},
                  {"fixed_fences", fixed_fences,
                   // Tied to the payload's write and read in this function: a data race
                   // anywhere else counts against the fix.
-                  {false_alarm(Detector::kTsan, report("data race").in("fixed_fences"),
+                  {false_alarm(Detector::kDrd, report("Conflicting").in("fixed_fences", "operator()"),
+                       "DRD knows pthread synchronization, not C++ fences and atomics (5 of 5 trials)"),
+                   false_alarm(Detector::kHelgrind, report("Possible data race").in("fixed_fences", "operator()"),
+                       "Helgrind knows pthread synchronization, not C++ fences and atomics (5 of 5 trials)"),
+                   false_alarm(Detector::kTsan, report("data race").in("fixed_fences"),
                                "ThreadSanitizer does not model standalone fences: the fence pair "
                                "orders the payload, but TSan sees relaxed operations only")
                        .within(20),

@@ -118,7 +118,9 @@ HAZARDLAB_CASE({
                  forbidden(above(kSlots), "more workers inside than slots: the scan ran off the pool")},
     .variants = {{"broken", broken,
                   // The writes past the pool can also wreck the heap: a segfault or an abort.
-                  {misses(Detector::kThreadSafety, "the pool's bound is a count (a semaphore's, "
+                  {sees(Detector::kDrd, report("Conflicting")),
+                   sees(Detector::kHelgrind, report("Possible data race")),
+                   misses(Detector::kThreadSafety, "the pool's bound is a count (a semaphore's, "
                                                    "missing here), not a lock held at an access"),
                    pct_sees(forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT")).within(9),
                    outcome_sees(forbidden_outcome(), terminates("SIGSEGV"), terminates("SIGABRT")),
@@ -126,7 +128,15 @@ HAZARDLAB_CASE({
                                            "capacity bug, not a data race"),
                    asan_sees(report("heap-buffer-overflow")),
                    misses(Detector::kAbsl, "a missing bound on how many enter: a count, not a lock order")}},
-                 {"fixed", fixed, {}, mutant("the permits").caught_by(Detector::kOutcome, Detector::kTsan)}},
+                 {"fixed", fixed, {false_alarm(Detector::kDrd,
+                                       report("Conflicting").in("fixed", "use_slot", "claim_free_slot", "operator()"),
+                                       "std::counting_semaphore is an atomic count and a futex inside libstdc++: DRD sees "
+                                       "nothing order one user's release before the next one's acquire (5 of 5 trials)"),
+                                   false_alarm(Detector::kHelgrind,
+                                       report("Possible data race").in("fixed", "use_slot", "claim_free_slot", "operator()"),
+                                       "std::counting_semaphore is an atomic count and a futex inside libstdc++: Helgrind sees "
+                                       "nothing order one user's release before the next one's acquire (5 of 5 trials)")},
+                  mutant("the permits").caught_by(Detector::kOutcome, Detector::kTsan)}},
 });
 
 }  // namespace

@@ -111,7 +111,9 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(0), "every thread read back only what it wrote"),
                  forbidden(above(0), "a thread read another thread's data as its own")},
     .variants = {{"broken", broken,
-                  {misses(Detector::kThreadSafety, "state shared where it should be per thread: no "
+                  {sees(Detector::kDrd, report("Conflicting")),
+                   sees(Detector::kHelgrind, report("Possible data race")),
+                   misses(Detector::kThreadSafety, "state shared where it should be per thread: no "
                                                    "lock is involved, so there is nothing to check"),
                    pct_sees(forbidden_outcome()).within(6),
                    outcome_sees(forbidden_outcome()),

@@ -143,7 +143,9 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals(0), "every audit saw the total of 2,000"),
                  forbidden(above(0), "an audit saw a transfer half done")},
     .variants = {{"broken", broken,
-                  {misses(Detector::kThreadSafety, "no lock at all: the analysis checks the "
+                  {sees(Detector::kDrd, report("Conflicting")),
+                   sees(Detector::kHelgrind, report("Possible data race")),
+                   misses(Detector::kThreadSafety, "no lock at all: the analysis checks the "
                                                    "locking contract the code states "
                                                    "(ABSL_GUARDED_BY), and this code states none, "
                                                    "so there is nothing to break"),

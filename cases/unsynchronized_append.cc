@@ -123,7 +123,9 @@ HAZARDLAB_CASE({
     .outcomes = {acceptable(equals({kExpected, kExpected}), "every result arrived exactly once"),
                  forbidden(anything_else(), "results were lost, or the vector's pointers were torn")},
     .variants = {{"broken", broken,
-                  {misses(Detector::kThreadSafety, "no lock at all: the analysis checks the "
+                  {sees(Detector::kDrd, report("Conflicting")),
+                   sees(Detector::kHelgrind, report("Possible data race")),
+                   misses(Detector::kThreadSafety, "no lock at all: the analysis checks the "
                                                    "locking contract the code states "
                                                    "(ABSL_GUARDED_BY), and this code states none, "
                                                    "so there is nothing to break"),

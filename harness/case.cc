@@ -36,6 +36,11 @@ constexpr DetectorRow kDetectorTable[] = {
     {Detector::kTsan19, "tsan19", Sanitizer::kThread, Detector::kTsan},
     {Detector::kTsanGcc, "tsan-gcc", Sanitizer::kThread, Detector::kTsan},
     {Detector::kAbsl, "absl", Sanitizer::kAbslMutex, Detector::kAbsl},
+    // Valgrind's thread-error detectors: native builds (no sanitizer), each
+    // with declarations of its own (neither sees what TSan sees: Helgrind
+    // and DRD know pthreads, not C++ atomics).
+    {Detector::kHelgrind, "helgrind", Sanitizer::kNone, Detector::kHelgrind},
+    {Detector::kDrd, "drd", Sanitizer::kNone, Detector::kDrd},
 };
 
 const DetectorRow& row(Detector detector) {
@@ -50,6 +55,14 @@ const DetectorRow& row(Detector detector) {
 absl::string_view detector_name(Detector detector) { return row(detector).name; }
 Sanitizer sanitizer_of(Detector detector) { return row(detector).sanitizer; }
 Detector declares_like(Detector detector) { return row(detector).declares_like; }
+
+absl::string_view valgrind_tool_of(Detector detector) {
+  switch (detector) {
+    case Detector::kHelgrind: return "helgrind";
+    case Detector::kDrd: return "drd";
+    default: return "";
+  }
+}
 
 std::optional<Detector> parse_detector(absl::string_view name) {
   for (Detector detector : kAllDetectors) {

@@ -30,8 +30,11 @@ namespace hazardlab {
 // ABSL_GUARDED_BY / ABSL_ACQUIRED_BEFORE annotations state, checked at
 // compile time). absl is a native build whose Mutex is absl::Mutex with
 // Abseil's deadlock detector on: it reports a cycle in the history of lock
-// acquisitions (lock order), and nothing else. A new detector is one
-// enumerator here and one row of the table in harness/case.cc.
+// acquisitions (lock order), and nothing else. Two detectors are Valgrind's
+// thread-error tools: helgrind and drd are native builds whose trial children
+// run under `valgrind --tool=helgrind|drd` (harness/run/valgrind.h), and read
+// that tool's reports. A new detector is one enumerator here and one row of
+// the table in harness/case.cc.
 enum class Detector {
   kOutcome,
   kTsan,
@@ -40,6 +43,8 @@ enum class Detector {
   kTsan19,
   kTsanGcc,
   kAbsl,
+  kHelgrind,
+  kDrd,
 };
 
 inline constexpr Detector kAllDetectors[] = {
@@ -50,6 +55,8 @@ inline constexpr Detector kAllDetectors[] = {
     Detector::kTsan19,
     Detector::kTsanGcc,
     Detector::kAbsl,
+    Detector::kHelgrind,
+    Detector::kDrd,
 };
 
 // The sanitizer a detector's build is compiled with: what reports it reads.
@@ -66,6 +73,10 @@ inline bool is_tsan(Detector detector) { return sanitizer_of(detector) == Saniti
 // (clang 14) expects; a case declares for them only where they measurably
 // differ, with the reason. Every other detector: itself.
 Detector declares_like(Detector detector);
+// The Valgrind tool whose reports a detector reads ("helgrind", "drd"), or
+// empty: its build is native, and its trials run under that tool.
+absl::string_view valgrind_tool_of(Detector detector);
+inline bool is_valgrind(Detector detector) { return !valgrind_tool_of(detector).empty(); }
 
 // One kind of thing a run can show.
 struct Evidence {

@@ -9,6 +9,10 @@
 set(HAZARDLAB_SANITIZER "none" CACHE STRING "Sanitizer for the whole build: none, thread or address")
 set_property(CACHE HAZARDLAB_SANITIZER PROPERTY STRINGS none thread address)
 option(HAZARDLAB_THREAD_SAFETY "the thread-safety build: compile each case file with clang's -Wthread-safety and judge its warnings" OFF)
+if(HAZARDLAB_VALGRIND_TOOL AND (NOT HAZARDLAB_SANITIZER STREQUAL "none" OR HAZARDLAB_THREAD_SAFETY))
+  message(FATAL_ERROR "HAZARDLAB_VALGRIND_TOOL is a native build of its own: HAZARDLAB_SANITIZER must be none, "
+                      "HAZARDLAB_THREAD_SAFETY off")
+endif()
 if(HAZARDLAB_THREAD_SAFETY AND NOT HAZARDLAB_SANITIZER STREQUAL "none")
   message(FATAL_ERROR "HAZARDLAB_THREAD_SAFETY is a native build: HAZARDLAB_SANITIZER must be none")
 endif()
@@ -49,6 +53,11 @@ elseif(HAZARDLAB_SANITIZER STREQUAL "address")
   add_link_options(-fsanitize=address,undefined)
 elseif(HAZARDLAB_SANITIZER STREQUAL "none")
   set(HAZARDLAB_DETECTOR "outcome")
+  if(HAZARDLAB_VALGRIND_TOOL)
+    # A native build whose trials run under Valgrind's helgrind or drd
+    # (valgrind/valgrind.cmake: the program, its options, suppressions).
+    set(HAZARDLAB_DETECTOR "${HAZARDLAB_VALGRIND_TOOL}")
+  endif()
   if(HAZARDLAB_THREAD_SAFETY)
     # A native build whose detector is the compiler's -Wthread-safety
     # analysis of the case files (cmake/thread_safety.cmake).

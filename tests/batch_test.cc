@@ -245,6 +245,23 @@ TEST(BatchTest, AReportIsTheReportingTrialsAndEndsTheBatch) {
   EXPECT_NE(child_of(results[3]), child_of(results[4]));
 }
 
+// Helgrind and DRD, like the sanitizers, show each distinct error once per
+// process: the trial that reported is the one the report is given to, and
+// the trial after it runs in a fresh child (VALGRIND_COUNT_ERRORS, checked
+// after every trial, ends the batch).
+TEST(BatchTest, UnderValgrindAReportIsTheReportingTrialsAndEndsTheBatch) {
+  if (!is_valgrind(build_detector())) GTEST_SKIP() << "needs the helgrind or drd build";
+  const std::vector<TrialResult> results = run("races_at_seed_4", 1, 8);
+  ASSERT_EQ(results.size(), 8u);
+  for (const TrialResult& t : results) {
+    const bool reported = !t.reports.empty() && t.reports.front().is_valgrind();
+    EXPECT_EQ(reported, t.seed == 4) << "seed " << t.seed << ": " << t.output;
+    if (reported) EXPECT_THAT(t.reports.front().location, testing::StartsWith("tests/batch_test.cc:"));
+    ASSERT_TRUE(t.outcome) << "seed " << t.seed;
+  }
+  EXPECT_NE(child_of(results[3]), child_of(results[4]));
+}
+
 bool is_gone(pid_t pid) {
   // Killed, it may linger as a zombie until init reaps it.
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "harness/evidence/report.h"
 #include "harness/evidence/symbolize.h"
 #include "harness/run/child_process.h"
@@ -71,7 +73,17 @@ INSTANTIATE_TEST_SUITE_P(
         // Abseil's frames name an offset, not a line: the harness locates
         // them in its own executable (below), a log read alone points nowhere.
         Recording{"absl_potential_deadlock.txt", "Abseil Mutex", "potential deadlock", ""},
-        Recording{"absl_self_deadlock.txt", "Abseil Mutex", "potential deadlock", ""}),
+        Recording{"absl_self_deadlock.txt", "Abseil Mutex", "potential deadlock", ""},
+        // Valgrind's thread-error tools (the helgrind and drd builds).
+        Recording{"helgrind_data_race.txt", "Helgrind", "Possible data race", "cases/hazards.cc:"},
+        Recording{"helgrind_lock_order.txt", "Helgrind", "lock order violated", "cases/hazards.cc:"},
+        Recording{"helgrind_unlock_not_locked.txt", "Helgrind", "unlocked a not-locked lock", "cases/hazards.cc:"},
+        Recording{"helgrind_unlock_invalid.txt", "Helgrind", "unlocked an invalid lock", "cases/hazards.cc:"},
+        Recording{"helgrind_destroy_locked.txt", "Helgrind", "destroy of a locked lock", "cases/hazards.cc:"},
+        Recording{"drd_data_race.txt", "DRD", "Conflicting load", "cases/hazards.cc:"},
+        Recording{"drd_unlock_not_locked.txt", "DRD", "Mutex not locked by calling thread", "cases/hazards.cc:"},
+        Recording{"drd_not_a_mutex.txt", "DRD", "not a mutex", "cases/hazards.cc:"},
+        Recording{"drd_destroy_locked.txt", "DRD", "Destroying locked mutex", "cases/hazards.cc:"}),
     [](const testing::TestParamInfo<Recording>& info) {
       return info.param.file.substr(0, info.param.file.find('.'));
     });
@@ -182,6 +194,83 @@ TEST(ClassifierTest, OffsetFramesOfThisExecutableAreLocated) {
   EXPECT_THAT(reports[0].frames[1].file, testing::EndsWith("tests/classifier_test.cc"));
   EXPECT_EQ(reports[0].frames[1].line, line);
   EXPECT_THAT(reports[0].frames[1].function, testing::HasSubstr("OffsetFramesOfThisExecutableAreLocated"));
+}
+
+// Helgrind names both accesses of a race (the increment's read and its
+// write: two reports); the thread announcements before them (where each
+// thread was created) are context, not the report's frames.
+TEST(ClassifierTest, AHelgrindRaceHasBothAccessesAndNoAnnouncementFrames) {
+  const std::vector<Report> reports = classify_reports(recorded("helgrind_data_race.txt"));
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_THAT(reports[0].headline, testing::StartsWith("Possible data race during read of size 4 at 0x"));
+  EXPECT_THAT(reports[1].headline, testing::StartsWith("Possible data race during write of size 4 at 0x"));
+  const std::vector<Frame> frames = reports[0].case_frames();
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_THAT(frames[0].function, testing::HasSubstr("race_on_counter()::$_1"));
+  EXPECT_THAT(frames[1].function, testing::HasSubstr("race_on_counter()::$_0"));
+  for (const Report& r : reports) {
+    for (const Frame& frame : r.frames) {
+      EXPECT_THAT(frame.function, testing::Not(testing::HasSubstr("std::thread::thread"))) << "an announcement's frame";
+    }
+  }
+}
+
+// The observed order first (the later, inverted pair), then the order
+// established before it: the report points at the inversion.
+TEST(ClassifierTest, AHelgrindLockOrderReportPointsAtTheLaterInversion) {
+  const std::vector<Report> reports = classify_reports(recorded("helgrind_lock_order.txt"));
+  ASSERT_EQ(reports.size(), 1u);
+  std::vector<int> lines;
+  for (const Frame& frame : reports[0].frames) {
+    if (frame.in_case_code() && absl::StrContains(frame.function, "lock_order_inversion")) lines.push_back(frame.line);
+  }
+  ASSERT_GE(lines.size(), 4u);
+  EXPECT_GT(lines[0], lines[2]) << "observed order first, required order after it";
+  EXPECT_EQ(reports[0].location, absl::StrCat("cases/hazards.cc:", lines[0]));
+}
+
+// DRD prints a load and a store of the same increment: two reports, each
+// with its case line.
+TEST(ClassifierTest, DrdNamesEachConflictingAccess) {
+  const std::vector<Report> reports = classify_reports(recorded("drd_data_race.txt"));
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0].kind, "Conflicting load");
+  EXPECT_EQ(reports[1].kind, "Conflicting store");
+  for (const Report& r : reports) {
+    EXPECT_TRUE(r.is_valgrind());
+    EXPECT_THAT(r.location, testing::StartsWith("cases/hazards.cc:"));
+  }
+}
+
+// Valgrind's lines outside an error (its warnings, the announcements, the
+// program's own output between the tool's lines) start no report.
+TEST(ClassifierTest, ValgrindContextIsNoReport) {
+  EXPECT_TRUE(classify_reports("==12== ---Thread-Announcement------------------------------------------\n"
+                               "==12== \n"
+                               "==12== Thread #3 was created\n"
+                               "==12==    at 0x4C89B3F: clone (clone.S:76)\n"
+                               "==12== Thread #1 is the program's root thread\n"
+                               "--12-- WARNING: Serious error when reading debug info\n"
+                               "Thread #2: lock order \"0x1 before 0x2\" violated\n")
+                  .empty());
+}
+
+TEST(ClassifierTest, ValgrindFramesWithAndWithoutSource) {
+  const std::vector<Report> reports = classify_reports(
+      "==7== Thread #1 unlocked a not-locked lock at 0x113178\n"
+      "==7==    at 0x4849C86: ??? (in /usr/libexec/valgrind/vgpreload_helgrind-amd64-linux.so)\n"
+      "==7==    by 0x10BB77: ns::f(std::function<void (int)>) const (/src/cases/x.cc:90)\n"
+      "==7== \n"
+      "==7== ----------------------------------------------------------------\n"
+      "==7==    by 0x10BB78: not_part_of_it() (/src/cases/y.cc:1)\n");
+  ASSERT_EQ(reports.size(), 1u);
+  const std::vector<Frame>& frames = reports[0].frames;
+  ASSERT_EQ(frames.size(), 2u);
+  EXPECT_EQ(frames[0].function, "???");
+  EXPECT_EQ(frames[0].file, "");
+  EXPECT_EQ(frames[1].function, "ns::f(std::function<void (int)>) const");
+  EXPECT_EQ(frames[1].location(), "cases/x.cc:90");
+  EXPECT_EQ(reports[0].location, "cases/x.cc:90");
 }
 
 TEST(ClassifierTest, OrdinaryOutputHasNoReport) {

@@ -118,6 +118,35 @@ TEST(VerdictTest, ASanReportsDoNotCountForTheTsanDetector) {
   EXPECT_EQ(j.verdict, Verdict::kMissed);
 }
 
+// Each Valgrind detector reads its own tool's reports, with the exit code its
+// options give (67: a report, not a crash), and no other tool's.
+TEST(VerdictTest, ValgrindDetectorsReadTheirOwnToolsReports) {
+  const Case c = counter_case({sees(Detector::kHelgrind, report("Possible data race"))});
+  TrialResult helgrind = with_report(finished(9), "Helgrind", "Possible data race");
+  helgrind.exit_code = 67;
+  Judgement j = judge(c, "broken", Detector::kHelgrind, {helgrind});
+  EXPECT_EQ(j.verdict, Verdict::kDetected);
+  EXPECT_TRUE(j.expected);
+  // DRD's report or TSan's, in a helgrind run, is not Helgrind's evidence.
+  for (const char* tool : {"DRD", "ThreadSanitizer"}) {
+    TrialResult other = with_report(finished(9), tool, "Possible data race");
+    other.exit_code = 0;
+    j = judge(c, "broken", Detector::kHelgrind, {other});
+    EXPECT_EQ(j.verdict, Verdict::kMissed) << tool;
+  }
+}
+
+// A Valgrind error the classifier does not know still fails the fix: the
+// process exits with the options' error code and no report to excuse it.
+TEST(VerdictTest, AnUnclassifiedValgrindErrorIsATermination) {
+  const Case c = counter_case({misses(Detector::kDrd, "why")});
+  TrialResult trial = finished(10);
+  trial.exit_code = 67;
+  const Judgement j = judge(c, "fixed", Detector::kDrd, {trial});
+  EXPECT_EQ(j.verdict, Verdict::kCrash);
+  EXPECT_FALSE(j.expected);
+}
+
 TEST(VerdictTest, CleanFixedVariant) {
   const Case c = counter_case({});
   const Judgement j = judge(c, "fixed", Detector::kTsan, {finished(10), finished(10)});

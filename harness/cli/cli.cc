@@ -344,6 +344,14 @@ int command_run(const std::string& program, const CommandLine& line) {
       throw BadInput{"--format=svg draws one schedule: give --variant (or use --format=html for every variant)"};
     }
   }
+  // The controller passes the turn between threads through atomics, which
+  // Helgrind and DRD do not take for synchronization: they would report the
+  // controller's own state (valgrind/README.md).
+  if (is_valgrind(detector) && chosen_scheduler() && is_controlled(*chosen_scheduler())) {
+    throw BadInput{absl::StrCat("the ", detector_name(detector),
+                                " detector runs the stress schedulers (none, yield, random): Valgrind does not "
+                                "see the controlled schedulers' atomic handoff as synchronization")};
+  }
   // --sarif=FILE: the log besides the printed output, for CI to upload;
   // opened after every check of the command line (bad input leaves no empty
   // file behind) and before any trial (a bad path costs no run).

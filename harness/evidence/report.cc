@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "harness/evidence/valgrind_report.h"
 
 namespace hazardlab {
 namespace {
@@ -260,6 +261,24 @@ std::vector<Report> classify_reports(absl::string_view log) {
   std::optional<Report> current;
   for (absl::string_view line : absl::StrSplit(log, '\n')) {
     Report started;
+    // Valgrind's lines (Helgrind, DRD) carry a prefix of their own and a
+    // frame format of their own (harness/evidence/valgrind_report.h).
+    if (const std::optional<absl::string_view> body = valgrind_body(line)) {
+      if (parse_valgrind_headline(*body, started)) {
+        if (current) finish(*current, reports);
+        current = std::move(started);
+        continue;
+      }
+      if (!current || !current->is_valgrind()) continue;
+      Frame frame;
+      if (parse_valgrind_frame(*body, frame)) {
+        current->frames.push_back(std::move(frame));
+      } else if (ends_valgrind_report(*body)) {
+        finish(*current, reports);
+        current.reset();
+      }
+      continue;
+    }
     if (parse_headline(line, started)) {
       if (current) finish(*current, reports);
       current = std::move(started);

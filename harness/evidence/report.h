@@ -26,7 +26,7 @@ struct Frame {
 // One report a sanitizer (or the C++ runtime) printed, classified.
 struct Report {
   std::string tool;      // "ThreadSanitizer", "AddressSanitizer", "LeakSanitizer",
-                         // "UndefinedBehaviorSanitizer", "Abseil Mutex", "C++ runtime"
+                         // "UndefinedBehaviorSanitizer", "Abseil Mutex", "C++ runtime", "Helgrind", "DRD"
   std::string kind;      // "data race", "heap-use-after-free", "terminate", ...
   std::string headline;  // the line the report starts with
   std::vector<Frame> frames;  // every frame of the report's stacks, in order
@@ -49,6 +49,8 @@ struct Report {
   // Abseil's Mutex deadlock detector: the reports of the absl build.
   bool is_absl_mutex() const { return tool == kAbslMutexTool; }
   static constexpr absl::string_view kAbslMutexTool = "Abseil Mutex";
+  // Valgrind's thread-error detectors: the helgrind and drd builds' reports.
+  bool is_valgrind() const { return tool == "Helgrind" || tool == "DRD"; }
 };
 
 // Finds and classifies every report in a captured log.

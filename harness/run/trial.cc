@@ -16,6 +16,7 @@
 #include "harness/run/channel.h"
 #include "harness/run/child_process.h"
 #include "harness/run/runner.h"
+#include "harness/run/valgrind.h"
 
 namespace hazardlab {
 namespace {
@@ -37,11 +38,12 @@ constexpr std::chrono::milliseconds kExitAllowance{2000};
 // cost a hundred times what it costs on an idle one: a case deadline sized
 // for free-running threads would turn slowness into false hangs.
 std::chrono::milliseconds watchdog_deadline(const Case& c, const ScheduleSpec& spec) {
+  if (is_valgrind(build_detector())) return valgrind_deadline(c.deadline);
   if (!is_controlled(spec.kind)) return c.deadline;
   return std::max(c.deadline * 4, std::chrono::milliseconds(30'000));
 }
 
-std::vector<std::string> child_argv(const Case& c, const Variant& variant, const ScheduleSpec& spec, int count) {
+std::vector<std::string> trial_argv(const Case& c, const Variant& variant, const ScheduleSpec& spec, int count) {
   return {self_executable(),
           "--hazardlab-trial",
           c.name,
@@ -53,6 +55,15 @@ std::vector<std::string> child_argv(const Case& c, const Variant& variant, const
           absl::StrCat(spec.switch_interval),
           spec.trace ? "1" : "0",
           absl::StrCat(count)};
+}
+
+// The child's command: the trial request, under the build's Valgrind tool in
+// the helgrind and drd builds (the tool's reports land on the child's output
+// like a sanitizer's).
+std::vector<std::string> child_argv(const Case& c, const Variant& variant, const ScheduleSpec& spec, int count) {
+  std::vector<std::string> argv = trial_argv(c, variant, spec, count);
+  const absl::string_view tool = valgrind_tool_of(build_detector());
+  return tool.empty() ? argv : under_valgrind(tool, std::move(argv));
 }
 
 // The trial a child is running, as the parent assembles it.
@@ -218,6 +229,12 @@ int trials_per_child(const Variant& variant, const BatchOptions& options) {
   // "clean" alike, so under TSan every trial runs alone; TSan budgets are
   // small (5 to 10 trials), and a TSan child starts in about 90 ms.
   if (is_tsan(build_detector()) && options.tsan_trials_alone) return 1;
+  // Under Valgrind (helgrind, drd) trials share a process and the first
+  // error ends the batch (trial_child.cc): each distinct error is shown once
+  // per process, but detection itself is happens-before, with no history
+  // for earlier trials to wear out. A start-up is what a trial costs there:
+  // lost_update/fixed_atomic, 10 trials under Helgrind at load average 9,
+  // took 19.3 s batched and 105.7 s one to a child.
   return std::max(1, options.max_trials_per_child);
 }
 

@@ -8,7 +8,8 @@
 // could hide or misplace evidence:
 //  - a sanitizer printed a report: runtimes print each distinct report once
 //    per process (TSan one per racing pair of stacks, UBSan one per source
-//    location), so the next trial's identical report would be silent;
+//    location), so the next trial's identical report would be silent; the
+//    same for a Valgrind tool's error (Helgrind, DRD: VALGRIND_COUNT_ERRORS);
 //  - LeakSanitizer found a leak (checked after every trial in ASan builds,
 //    so a leak lands with the trial that leaked, not at the batch's exit);
 //  - a thread the trial started is still running (a detached or stalled
@@ -57,6 +58,20 @@ extern "C" __attribute__((no_sanitize("thread", "address", "undefined"))) void _
 
 // LeakSanitizer's check on demand; present in ASan builds only.
 extern "C" int __lsan_do_recoverable_leak_check() __attribute__((weak));
+
+// Valgrind's count of the errors its tool has shown so far (Helgrind's and
+// DRD's reports, the helgrind and drd builds); 0 when not under Valgrind.
+// The header is Valgrind's client-request macros, a no-op natively.
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+namespace {
+unsigned valgrind_errors() { return VALGRIND_COUNT_ERRORS; }
+}  // namespace
+#else
+namespace {
+unsigned valgrind_errors() { return 0; }
+}  // namespace
+#endif
 
 #include "harness/schedule/tsan_handoff.h"
 
@@ -181,6 +196,7 @@ bool run_one(const TrialRequest& request, const ScheduleSpec& spec, int threads_
   send(channel::begin_line(spec.seed));
   const auto started = std::chrono::steady_clock::now();
   __atomic_store_n(&g_reports, 0, __ATOMIC_RELAXED);
+  const unsigned valgrind_errors_before = valgrind_errors();
 
   Outcome outcome;
   Controller* controller = nullptr;
@@ -207,7 +223,10 @@ bool run_one(const TrialRequest& request, const ScheduleSpec& spec, int threads_
   std::fflush(nullptr);
   const auto took = std::chrono::steady_clock::now() - started;
   send(channel::end_line(std::chrono::duration_cast<std::chrono::microseconds>(took).count()));
-  return !threads_left && !leaked && __atomic_load_n(&g_reports, __ATOMIC_RELAXED) == 0;
+  // Valgrind, like the sanitizers, shows each distinct error once per
+  // process: after a report the next trial starts in a fresh one.
+  const bool valgrind_reported = valgrind_errors() != valgrind_errors_before;
+  return !threads_left && !leaked && !valgrind_reported && __atomic_load_n(&g_reports, __ATOMIC_RELAXED) == 0;
 }
 
 }  // namespace

@@ -80,6 +80,16 @@ void unlock_unlocked() {
   m.unlock();
 }
 
+// A mutex Valgrind has seen locked and unlocked, unlocked once more: Helgrind
+// and DRD know it as a lock (unlock_unlocked's never-locked mutex is "an
+// invalid lock" / "not a mutex" to them).
+void unlock_not_locked() {
+  static std::mutex m;
+  m.lock();
+  m.unlock();
+  m.unlock();
+}
+
 void destroy_locked() {
   pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
   pthread_mutex_lock(&m);
@@ -152,6 +162,7 @@ int main(int argc, char** argv) {
   if (mode == "double_lock") double_lock();
   if (mode == "unlock_unlocked") unlock_unlocked();
   if (mode == "destroy_locked") destroy_locked();
+  if (mode == "unlock_not_locked") unlock_not_locked();
   if (mode == "signal_unsafe") signal_unsafe();
   if (mode == "asan_use_after_free") asan_use_after_free();
   if (mode == "double_free") asan_double_free();
