@@ -15,6 +15,7 @@ packages=(
                                 #   controlled runs' deadlocks, stalls and traces and of Abseil's reports
   googletest                    # GoogleTest sources, built with each preset's sanitizer flags
   python3                       # ci.junit_per_preset reads JUnit files with xml.etree
+  jq                            # tests/shake/measure_rates.sh reads shake's JSON (docs/shake.md)
   libabsl-dev                   # Abseil: flags, strings, formatting (never its Mutex under TSan);
                                 #   the absl preset's Mutex and its deadlock detector
   nlohmann-json3-dev            # JSON output

@@ -19,13 +19,15 @@ std::vector<Case>& registry() {
 namespace {
 
 // One row per detector: its name (the preset of its build is the same name,
-// the outcome detector's is "dev"), the sanitizer its build has, and whose
-// declarations it falls back to.
+// the outcome detector's is "dev"), the sanitizer its build has, whose
+// declarations it falls back to, and the Valgrind tool its trials run under
+// (empty: none).
 struct DetectorRow {
   Detector detector;
   absl::string_view name;
   Sanitizer sanitizer;
   Detector declares_like;
+  absl::string_view valgrind_tool = "";
 };
 
 constexpr DetectorRow kDetectorTable[] = {
@@ -39,8 +41,8 @@ constexpr DetectorRow kDetectorTable[] = {
     // Valgrind's thread-error detectors: native builds (no sanitizer), each
     // with declarations of its own (neither sees what TSan sees: Helgrind
     // and DRD know pthreads, not C++ atomics).
-    {Detector::kHelgrind, "helgrind", Sanitizer::kNone, Detector::kHelgrind},
-    {Detector::kDrd, "drd", Sanitizer::kNone, Detector::kDrd},
+    {Detector::kHelgrind, "helgrind", Sanitizer::kNone, Detector::kHelgrind, "helgrind"},
+    {Detector::kDrd, "drd", Sanitizer::kNone, Detector::kDrd, "drd"},
 };
 
 const DetectorRow& row(Detector detector) {
@@ -56,13 +58,7 @@ absl::string_view detector_name(Detector detector) { return row(detector).name; 
 Sanitizer sanitizer_of(Detector detector) { return row(detector).sanitizer; }
 Detector declares_like(Detector detector) { return row(detector).declares_like; }
 
-absl::string_view valgrind_tool_of(Detector detector) {
-  switch (detector) {
-    case Detector::kHelgrind: return "helgrind";
-    case Detector::kDrd: return "drd";
-    default: return "";
-  }
-}
+absl::string_view valgrind_tool_of(Detector detector) { return row(detector).valgrind_tool; }
 
 std::optional<Detector> parse_detector(absl::string_view name) {
   for (Detector detector : kAllDetectors) {

@@ -5,14 +5,13 @@
 
 #include "harness/run/trial.h"
 
-#include "harness/evidence/symbolize.h"
-
 #include <algorithm>
 #include <chrono>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "harness/evidence/symbolize.h"
 #include "harness/run/channel.h"
 #include "harness/run/child_process.h"
 #include "harness/run/runner.h"
