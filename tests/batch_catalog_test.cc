@@ -40,7 +40,13 @@ std::string fingerprint(const Variant& v, const TrialResult& t) {
 class BatchCatalogTest : public testing::TestWithParam<CaseVariant> {};
 
 TEST_P(BatchCatalogTest, EveryTrialInABatchIsTheSameTrialAlone) {
-  if (is_tsan(build_detector())) GTEST_SKIP() << "controlled schedulers do not run under TSan";
+  // Under TSan no trial follows another in a process: each is forked from a
+  // child that ran none (BatchTest.UnderThreadSanitizerEachTrialIsForkedFrom
+  // OneFreshChild). What a case leaves behind for the next trial, the dev and
+  // asan builds compare here. (Measured, for the record: TSan's report in
+  // detached_daemon/broken, whose daemon outlives the controlled run, is not
+  // a function of the seed: seed 3 alone reported in 5 of 6 runs.)
+  if (is_tsan(build_detector())) GTEST_SKIP() << "every TSan trial is forked from a child that ran none";
   const Case& c = *find_case(GetParam().case_name);
   const Variant& variant = *c.find_variant(GetParam().variant);
   RunPlan plan;
@@ -67,7 +73,12 @@ INSTANTIATE_TEST_SUITE_P(Catalog, BatchCatalogTest, testing::ValuesIn(catalog_va
 // The replay printed for the first failing trial of a batch, run alone,
 // reports the same verdict, evidence and trace, byte for byte.
 TEST(BatchReplayTest, TheReplayOfABatchsFailingTrialIsThatTrial) {
-  if (is_tsan(build_detector())) GTEST_SKIP() << "controlled schedulers do not run under TSan";
+  // TSan reports the lock-order inversion in the first schedule of every pct
+  // batch where both orders are taken, Abseil its cycle likewise, and the
+  // trial ends: no batch has a failure after its first trial to replay. The
+  // dev build tests this; EveryFailingTrialReplaysAloneFromItsSeed covers
+  // TSan's batches.
+  if (is_tsan(build_detector())) GTEST_SKIP() << "every TSan pct batch fails at its first trial";
   // Abseil reports lock_order_deadlock's cycle in the first schedule of every
   // pct batch (measured: 100 of 100 schedules) and the trial aborts: no batch
   // has a failure after its first trial to replay. The dev build tests this.
@@ -106,7 +117,6 @@ TEST(BatchReplayTest, TheReplayOfABatchsFailingTrialIsThatTrial) {
 // is in its histogram row) shows the same thing again when run alone from
 // that seed: what the replay line of any failing trial promises.
 TEST(BatchReplayTest, EveryFailingTrialReplaysAloneFromItsSeed) {
-  if (is_tsan(build_detector())) GTEST_SKIP() << "controlled schedulers do not run under TSan";
   for (const char* name : {"refcount", "lock_order_deadlock"}) {
     const Case& c = *find_case(name);
     RunPlan run;
@@ -118,7 +128,11 @@ TEST(BatchReplayTest, EveryFailingTrialReplaysAloneFromItsSeed) {
     // Under absl every lock_order_deadlock schedule ends in Abseil's report,
     // each a child process and a symbolized report: 200 and their replays
     // took 275 s of the absl test phase.
-    run.trials = build_detector() == Detector::kAsan || build_detector() == Detector::kAbsl ? 50 : 200;
+    // Under TSan every trial is a fork and most fail with a symbolized report:
+    // 30.
+    run.trials = is_tsan(build_detector())                                                   ? 30
+                 : build_detector() == Detector::kAsan || build_detector() == Detector::kAbsl ? 50
+                                                                                              : 200;
     run.keep_going = true;
     run.spec = {.kind = SchedulerKind::kPct, .seed = 1000};
     const Judgement all = execute(run);

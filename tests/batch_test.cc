@@ -23,9 +23,10 @@
 namespace hazardlab {
 namespace {
 
-// Every variant returns (seed, process id): which trial it was and which
-// child ran it.
-Outcome where(Threads& threads) { return {static_cast<std::int64_t>(threads.seed()), getpid()}; }
+// Every variant returns (seed, process id, parent's process id): which trial
+// it was, which process ran it, and which process started that one (the
+// harness, or in a TSan build the child that forked the trial).
+Outcome where(Threads& threads) { return {static_cast<std::int64_t>(threads.seed()), getpid(), getppid()}; }
 
 Outcome ok(Threads& threads) { return where(threads); }
 
@@ -81,6 +82,13 @@ Outcome races_at_seed_4(Threads& threads) {
   return where(threads);
 }
 
+// The same data race in every trial: one process would report it once.
+Outcome races_in_every_trial(Threads& threads) {
+  int shared = 0;
+  threads.run(2, [&](int) { ++shared; });
+  return where(threads);
+}
+
 // A grandchild that keeps writing long after the trial's child is gone; its
 // pid is the outcome, so the test can check that it did not survive.
 Outcome leaves_a_writing_grandchild(Threads&) {
@@ -109,6 +117,7 @@ HAZARDLAB_CASE({
                  {"leaves_a_thread_at_seed_3", leaves_a_thread_at_seed_3, {}},
                  {"leaves_a_parked_thread_at_seed_3", leaves_a_parked_thread_at_seed_3, {}},
                  {"races_at_seed_4", races_at_seed_4, {}},
+                 {"races_in_every_trial", races_in_every_trial, {}},
                  {"leaves_a_writing_grandchild", leaves_a_writing_grandchild, {}},
                  // Declared as ASan sees a heap error in it: a variant that
                  // may damage the heap for the trial after it.
@@ -133,6 +142,7 @@ std::vector<TrialResult> run(const std::string& variant, std::uint64_t first_see
 }
 
 std::int64_t child_of(const TrialResult& trial) { return trial.outcome ? trial.outcome->values().at(1) : -1; }
+std::int64_t parent_of(const TrialResult& trial) { return trial.outcome ? trial.outcome->values().at(2) : -1; }
 
 TEST(BatchTest, TrialsShareOneChildAndKeepTheirSeeds) {
   const std::vector<TrialResult> results = run("ok", 100, 20);
@@ -307,6 +317,49 @@ TEST(BatchTest, UnderThreadSanitizerEveryTrialRunsAlone) {
   // TSan drops races it can no longer trace back in a process that has run
   // trials before (docs/how-a-verdict-is-made.md): alone there, batched elsewhere.
   EXPECT_EQ(children.size(), is_tsan(build_detector()) ? 5u : 1u);
+}
+
+// Alone, but not a start-up each: the child forks every trial from itself
+// before it ran any, so TSan reports the same race in every trial, and a
+// report, a crash or a hang costs only its own trial.
+TEST(BatchTest, UnderThreadSanitizerEachTrialIsForkedFromOneFreshChild) {
+  if (!is_tsan(build_detector())) GTEST_SKIP() << "needs ThreadSanitizer";
+  const std::vector<TrialResult> racing = run("races_in_every_trial", 1, 6, BatchOptions{});
+  ASSERT_EQ(racing.size(), 6u);
+  std::set<std::int64_t> processes;
+  for (const TrialResult& t : racing) {
+    ASSERT_TRUE(t.outcome) << "seed " << t.seed << ": " << t.output;
+    ASSERT_FALSE(t.reports.empty()) << "seed " << t.seed << ": " << t.output;
+    EXPECT_EQ(t.reports.front().kind, "data race") << "seed " << t.seed;
+    EXPECT_THAT(t.reports.front().location, testing::StartsWith("tests/batch_test.cc:"));
+    EXPECT_EQ(t.exit_code, 66) << "seed " << t.seed << ": TSan's exit code, as the trial's own process ended";
+    EXPECT_NE(parent_of(t), getpid()) << "seed " << t.seed << " was started by the harness, not forked by a child";
+    EXPECT_EQ(parent_of(t), parent_of(racing[0])) << "seed " << t.seed << " was forked by another child";
+    processes.insert(child_of(t));
+  }
+  EXPECT_EQ(processes.size(), 6u);
+
+  const std::vector<TrialResult> crashing = run("aborts_at_seed_37", 30, 10, BatchOptions{});
+  ASSERT_EQ(crashing.size(), 10u);
+  for (const TrialResult& t : crashing) {
+    if (t.seed == 37) {
+      EXPECT_FALSE(t.outcome);
+      EXPECT_EQ(t.signal, SIGABRT) << t.output;
+      continue;
+    }
+    ASSERT_TRUE(t.outcome) << "seed " << t.seed;
+    EXPECT_FALSE(t.signal) << "seed " << t.seed;
+    EXPECT_EQ(t.exit_code, 0) << "seed " << t.seed;
+    EXPECT_EQ(parent_of(t), parent_of(crashing[0])) << "seed " << t.seed << ": the crash cost its child";
+  }
+
+  const std::vector<TrialResult> hanging = run("hangs_at_seed_5", 4, 3, BatchOptions{});
+  ASSERT_EQ(hanging.size(), 3u);
+  EXPECT_FALSE(hanging[0].hung);
+  EXPECT_TRUE(hanging[1].hung);
+  EXPECT_FALSE(hanging[1].outcome);
+  ASSERT_TRUE(hanging[2].outcome);
+  EXPECT_NE(parent_of(hanging[0]), parent_of(hanging[2])) << "a hang kills the child that forked it";
 }
 
 TEST(BatchTest, StoppingEarlyDiscardsTheRest) {

@@ -1,5 +1,7 @@
 #include "harness/run/channel.h"
 
+#include <sys/wait.h>
+
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -14,6 +16,8 @@ namespace {
 constexpr absl::string_view kBegin = "begin ";
 constexpr absl::string_view kEnd = "end ";
 constexpr absl::string_view kOutcome = "outcome";
+constexpr absl::string_view kStatusExit = "status exit ";
+constexpr absl::string_view kStatusSignal = "status signal ";
 
 std::optional<Outcome> parse_outcome(absl::string_view line) {
   std::vector<absl::string_view> words = absl::StrSplit(line, ' ', absl::SkipEmpty());
@@ -66,6 +70,11 @@ std::string stall_line(const StepRecord& last, absl::string_view why) {
 
 std::string end_line(std::int64_t microseconds) { return absl::StrCat(kEnd, microseconds, "\n"); }
 
+std::string status_line(int wait_status) {
+  if (WIFSIGNALED(wait_status)) return absl::StrCat(kStatusSignal, WTERMSIG(wait_status), "\n");
+  return absl::StrCat(kStatusExit, WEXITSTATUS(wait_status), "\n");
+}
+
 std::string output_marker(std::uint64_t seed) {
   // ASCII record separators: no case or sanitizer prints them.
   return absl::StrCat("\x1ehazardlab trial ", seed, "\x1e\n");
@@ -77,6 +86,18 @@ Line classify_line(absl::string_view line) {
     if (absl::SimpleAtoi(line, &result.seed)) result.kind = Line::Kind::kBegin;
   } else if (absl::ConsumePrefix(&line, kEnd)) {
     if (absl::SimpleAtoi(line, &result.microseconds)) result.kind = Line::Kind::kEnd;
+  } else if (absl::ConsumePrefix(&line, kStatusExit)) {
+    int code = 0;
+    if (absl::SimpleAtoi(line, &code)) {
+      result.kind = Line::Kind::kStatus;
+      result.exit_code = code;
+    }
+  } else if (absl::ConsumePrefix(&line, kStatusSignal)) {
+    int signal = 0;
+    if (absl::SimpleAtoi(line, &signal)) {
+      result.kind = Line::Kind::kStatus;
+      result.signal = signal;
+    }
   } else if (!line.empty()) {
     result.kind = Line::Kind::kData;
   }

@@ -42,7 +42,8 @@ std::chrono::milliseconds watchdog_deadline(const Case& c, const ScheduleSpec& s
   return std::max(c.deadline * 4, std::chrono::milliseconds(30'000));
 }
 
-std::vector<std::string> trial_argv(const Case& c, const Variant& variant, const ScheduleSpec& spec, int count) {
+std::vector<std::string> trial_argv(const Case& c, const Variant& variant, const ScheduleSpec& spec, int count,
+                                    bool fork_each_trial) {
   return {self_executable(),
           "--hazardlab-trial",
           c.name,
@@ -53,14 +54,16 @@ std::vector<std::string> trial_argv(const Case& c, const Variant& variant, const
           absl::StrCat(spec.steps),
           absl::StrCat(spec.switch_interval),
           spec.trace ? "1" : "0",
-          absl::StrCat(count)};
+          absl::StrCat(count),
+          fork_each_trial ? "fork" : "share"};
 }
 
 // The child's command: the trial request, under the build's Valgrind tool in
 // the helgrind and drd builds (the tool's reports land on the child's output
 // like a sanitizer's).
-std::vector<std::string> child_argv(const Case& c, const Variant& variant, const ScheduleSpec& spec, int count) {
-  std::vector<std::string> argv = trial_argv(c, variant, spec, count);
+std::vector<std::string> child_argv(const Case& c, const Variant& variant, const ScheduleSpec& spec, int count,
+                                    bool fork_each_trial) {
+  std::vector<std::string> argv = trial_argv(c, variant, spec, count, fork_each_trial);
   const absl::string_view tool = valgrind_tool_of(build_detector());
   return tool.empty() ? argv : under_valgrind(tool, std::move(argv));
 }
@@ -70,17 +73,22 @@ struct OpenTrial {
   TrialResult result;
   Clock::time_point begun;
   bool ended = false;
+  // It ran in a process of its own, forked from the child, whose exit
+  // status the child sent: that status is the trial's, whatever the child
+  // does afterwards.
+  bool status_known = false;
 };
 
 // One child process running a batch, read as it goes.
 class Batch {
  public:
-  Batch(const Case& c, const Variant& variant, const ScheduleSpec& first, int count, const TrialSink& sink)
+  Batch(const Case& c, const Variant& variant, const ScheduleSpec& first, int count, bool fork_each_trial,
+        const TrialSink& sink)
       : controlled_(is_controlled(first.kind)),
         deadline_(watchdog_deadline(c, first)),
         first_seed_(first.seed),
         sink_(sink),
-        child_(child_argv(c, variant, first, count), {.no_address_randomization = controlled_}),
+        child_(child_argv(c, variant, first, count, fork_each_trial), {.no_address_randomization = controlled_}),
         kill_at_(Clock::now() + deadline_) {}
 
   // Runs the child to its end. Returns how many trials it used up (at least
@@ -102,10 +110,12 @@ class Batch {
     if (stopped_) return std::nullopt;
     if (!open_) begin(first_seed_);  // died before its first trial began: that trial crashed
     TrialResult& last = open_->result;
-    last.hung = hung;
-    last.exit_code = exit.exit_code;
-    last.signal = exit.signal;
-    if (!open_->ended || hung) {
+    if (!open_->status_known) {
+      last.hung = hung;
+      last.exit_code = exit.exit_code;
+      last.signal = exit.signal;
+    }
+    if (!open_->ended || last.hung) {
       last.wall = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - open_->begun);
     }
     // Whatever followed the last marker is the last trial's: its own output
@@ -135,6 +145,14 @@ class Batch {
           // deadline of its own, plus the time a runtime may take at exit.
           kill_at_ = Clock::now() + deadline_ + kExitAllowance;
           break;
+        case channel::Line::Kind::kStatus:
+          if (open_) {
+            open_->result.exit_code = parsed.exit_code;
+            open_->result.signal = parsed.signal;
+            open_->status_known = true;
+          }
+          kill_at_ = Clock::now() + deadline_;  // for the child to start the next trial
+          break;
         case channel::Line::Kind::kData:
           if (open_) channel::apply_line(line, open_->result);
           break;
@@ -154,7 +172,9 @@ class Batch {
     const std::size_t at = output.find(marker, output_start_);
     const std::size_t before = at == std::string::npos ? output.size() : at;
     if (open_) {
-      open_->result.exit_code = 0;  // it returned, and the child went on to the next trial
+      // Unless its own process's status came: it returned, and the child
+      // went on to the next trial.
+      if (!open_->status_known) open_->result.exit_code = 0;
       complete(output.substr(output_start_, before - output_start_));
       output.erase(0, before);
       output_start_ = 0;
@@ -210,7 +230,28 @@ bool may_corrupt_memory(const Variant& variant) {
   return false;
 }
 
+bool forks_each_trial(const BatchOptions& options) {
+  // ThreadSanitizer reports a race only if it can still find the earlier
+  // access's stack in the racing thread's history, and silently drops it
+  // otherwise; it also prints one report per racing pair of stacks per
+  // process. In a child that has already run trials (and their threads)
+  // that history is recycled sooner: event_wait/broken, 200 trials, no
+  // stress: 199 reported one to a child, 82 to 151 in batches (and 50 with
+  // four runs at once even with history_size=7). A batch can only hide
+  // races, from a broken variant's detection and from a fixed variant's
+  // "clean" alike, so under TSan every trial runs in a process of its own:
+  // forked, by the child, from itself before it ran any trial. The fork is
+  // TSan's state of a fresh start (one thread, no history, no report yet)
+  // without TSan's start-up (about 130 ms of CPU for this executable; a
+  // fork and exit cost about 25 ms), and a trial that crashes, hangs no
+  // further than its own deadline or reports costs the child nothing.
+  return is_tsan(build_detector()) && options.tsan_trials_alone;
+}
+
 int trials_per_child(const Variant& variant, const BatchOptions& options) {
+  // A fork of the child is fresh for every trial: nothing one leaves
+  // behind (a damaged heap included) reaches the next.
+  if (forks_each_trial(options)) return std::max(1, options.max_trials_per_child);
   // A trial that corrupts the heap without crashing leaves the damage to the
   // next trial in its process, which may then crash (or crash differently:
   // SIGABRT from glibc's heap checks where alone it was SIGSEGV) and be blamed
@@ -218,16 +259,6 @@ int trials_per_child(const Variant& variant, const BatchOptions& options) {
   // report ends the batch there; everywhere else such a variant's trials run
   // one to a child.
   if (may_corrupt_memory(variant) && sanitizer_of(build_detector()) != Sanitizer::kAddress) return 1;
-  // ThreadSanitizer reports a race only if it can still find the earlier
-  // access's stack in the racing thread's history, and silently drops it
-  // otherwise. In a child that has already run trials (and their threads)
-  // that history is recycled sooner: event_wait/broken, 200 trials, no
-  // stress: 199 reported one to a child, 82 to 151 in batches (and 50 with
-  // four runs at once even with history_size=7). A batch can only hide
-  // races, from a broken variant's detection and from a fixed variant's
-  // "clean" alike, so under TSan every trial runs alone; TSan budgets are
-  // small (5 to 10 trials), and a TSan child starts in about 90 ms.
-  if (is_tsan(build_detector()) && options.tsan_trials_alone) return 1;
   // Under Valgrind (helgrind, drd) trials share a process and the first
   // error ends the batch (trial_child.cc): each distinct error is shown once
   // per process, but detection itself is happens-before, with no history
@@ -244,7 +275,7 @@ void run_trials(const Case& c, const Variant& variant, const ScheduleSpec& spec,
   while (done < count) {
     ScheduleSpec first = spec;
     first.seed += static_cast<std::uint64_t>(done);
-    Batch batch(c, variant, first, std::min(count - done, per_child), sink);
+    Batch batch(c, variant, first, std::min(count - done, per_child), forks_each_trial(options), sink);
     const std::optional<int> used = batch.run();
     if (!used) return;
     done += *used;

@@ -13,9 +13,10 @@ struct BatchOptions {
   // A child runs up to this many trials in a row (1: every trial alone).
   // Bounded so that no child's captured output or memory grows without end.
   int max_trials_per_child = 1000;
-  // Under ThreadSanitizer every trial runs in a child of its own (see
-  // trials_per_child). Only the tests of the batching machinery itself turn
-  // this off, to see a TSan report end a batch.
+  // Under ThreadSanitizer every trial runs in a process of its own, forked
+  // from the child before it ran any trial (see forks_each_trial). Only the
+  // tests of the batching machinery itself turn this off, to see a TSan
+  // report end a batch.
   bool tsan_trials_alone = true;
 };
 
@@ -26,10 +27,14 @@ struct BatchOptions {
 // the same steps, but a crash after a wild access may end in another signal.
 bool may_corrupt_memory(const Variant& variant);
 
-// How many trials of `variant` share one child: options' bound, or 1 under
-// ThreadSanitizer and for a variant that may corrupt memory where no
-// sanitizer would see it happen (docs/how-a-verdict-is-made.md, "What may
-// share a process").
+// Whether the child forks every trial from itself, so that each runs in a
+// fresh process (ThreadSanitizer builds; docs/how-a-verdict-is-made.md,
+// "What may share a process").
+bool forks_each_trial(const BatchOptions& options);
+
+// How many trials of `variant` one child runs: options' bound, or 1 for a
+// variant that may corrupt memory where no sanitizer would see it happen and
+// no fork keeps trials apart.
 int trials_per_child(const Variant& variant, const BatchOptions& options);
 
 // Receives each trial's result, in seed order; returns false to stop the run

@@ -1,7 +1,13 @@
 // The child side of a batch of trials: `<exe> --hazardlab-trial CASE VARIANT
-// SCHEDULER SEED DEPTH STEPS INTERVAL TRACE COUNT` runs COUNT trials, seeds
-// SEED, SEED+1, ..., one after another, and reports each on the result
-// channel (harness/run/channel.h) as it ends.
+// SCHEDULER SEED DEPTH STEPS INTERVAL TRACE COUNT fork|share` runs COUNT
+// trials, seeds SEED, SEED+1, ..., one after another, and reports each on
+// the result channel (harness/run/channel.h) as it ends.
+//
+// With `fork` each trial runs in a process of its own, forked from this one
+// before it ran anything of a case, and this process sends the trial's exit
+// status and goes on to the next whatever became of it (ThreadSanitizer
+// builds: harness/run/trial.cc, forks_each_trial, says why). With `share`
+// the trials run in this process:
 //
 // A trial ends its batch (the process exits, and the parent starts a fresh
 // child at the next trial) when sharing the process with the next trial
@@ -23,6 +29,7 @@
 #include <dirent.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -79,7 +86,7 @@ namespace hazardlab {
 namespace {
 
 constexpr absl::string_view kTrialArgument = "--hazardlab-trial";
-constexpr int kTrialArgc = 11;
+constexpr int kTrialArgc = 12;
 
 // How long a controlled run may go without a step before it counts as
 // stalled: well inside the deadline, far above any step's duration.
@@ -167,6 +174,7 @@ struct TrialRequest {
   const Variant* variant = nullptr;
   ScheduleSpec spec;
   int count = 0;
+  bool fork_each_trial = false;
 };
 
 std::optional<TrialRequest> parse_request(int argc, char** argv) {
@@ -180,9 +188,11 @@ std::optional<TrialRequest> parse_request(int argc, char** argv) {
   if (!request.variant || !scheduler || !absl::SimpleAtoi(argv[5], &spec.seed) ||
       !absl::SimpleAtoi(argv[6], &spec.depth) || !absl::SimpleAtoi(argv[7], &spec.steps) ||
       !absl::SimpleAtoi(argv[8], &spec.switch_interval) || !absl::SimpleAtoi(argv[9], &trace) ||
-      !absl::SimpleAtoi(argv[10], &request.count) || request.count < 1) {
+      !absl::SimpleAtoi(argv[10], &request.count) || request.count < 1 ||
+      (argv[11] != absl::string_view("fork") && argv[11] != absl::string_view("share"))) {
     return std::nullopt;
   }
+  request.fork_each_trial = argv[11] == absl::string_view("fork");
   spec.kind = *scheduler;
   spec.trace = trace != 0;
   return request;
@@ -229,6 +239,34 @@ bool run_one(const TrialRequest& request, const ScheduleSpec& spec, int threads_
   return !threads_left && !leaked && !valgrind_reported && __atomic_load_n(&g_reports, __ATOMIC_RELAXED) == 0;
 }
 
+// Runs the trial in a process forked from this one and sends how that
+// process ended. Returns in the forked process only, with its exit code (the
+// caller returns it from main, so that the runtimes' exit checks, TSan's
+// thread-leak check and exit code included, run for this trial alone).
+std::optional<int> run_forked(const TrialRequest& request, const ScheduleSpec& spec, int threads_between_trials) {
+  std::fflush(nullptr);  // nothing buffered here is printed twice
+  const pid_t pid = fork();
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    run_one(request, spec, threads_between_trials);
+    return 0;
+  }
+  if (pid < 0) {
+    const std::string error = std::string("hazardlab: fork: ") + std::strerror(errno) + "\n";
+    write_all(STDERR_FILENO, error);
+    std::_Exit(3);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      write_all(STDERR_FILENO, "hazardlab: waitpid of a forked trial failed\n");
+      std::_Exit(3);
+    }
+  }
+  send(channel::status_line(status));
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<int> run_trial_child_if_requested(int argc, char** argv) {
@@ -250,6 +288,12 @@ std::optional<int> run_trial_child_if_requested(int argc, char** argv) {
   for (int i = 0; i < request->count; ++i) {
     ScheduleSpec spec = request->spec;
     spec.seed += static_cast<std::uint64_t>(i);
+    if (request->fork_each_trial) {
+      if (const std::optional<int> forked_exit = run_forked(*request, spec, threads_between_trials)) {
+        return forked_exit;
+      }
+      continue;
+    }
     if (!run_one(*request, spec, threads_between_trials)) break;
   }
   close(kResultChannelFd);

@@ -61,7 +61,7 @@ record_valgrind drd_destroy_locked.txt drd destroy_locked
 absl="$root/build/absl/hazardlab"
 if [[ -x $absl ]]; then
   record_absl() {  # record_absl OUTPUT CASE
-    "$absl" --hazardlab-trial "$2" broken random 1 3 0 1 0 1 3>/dev/null 2>&1 |
+    "$absl" --hazardlab-trial "$2" broken random 1 3 0 1 0 1 share 3>/dev/null 2>&1 |
       sed "s#$root#/src#g" > "$here/$1" || true
   }
   record_absl absl_potential_deadlock.txt lock_order_deadlock
