@@ -14,8 +14,8 @@ set(fixed_schedules 100000)
 set(broken_rounds 100)
 set(expectation_key pct)
 if(HAZARDLAB_DETECTOR STREQUAL "tsan")
-  # Under TSan every schedule is a child process of its own (0.2 to 1 s on
-  # the 2-core machine): a thousand per fixed variant, and ten rounds of
+  # Under TSan every schedule is a process of its own (forked, 40 to 200 ms
+  # of CPU on the 2-core machine): a thousand per fixed variant, and ten rounds of
   # each broken variant's TSan budget (tsan_pct_sees, else the default 100).
   set(fixed_schedules 1000)
   set(broken_rounds 10)

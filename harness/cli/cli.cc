@@ -231,10 +231,10 @@ RunPlan plan_for(const Case& c, const Variant& v, Detector detector, std::uint64
 constexpr int kWalkTestSchedulesBroken = 100;
 constexpr int kWalkTestSchedulesCorrect = 10;
 // The pct schedules a CTest test in the tsan build explores for a correct
-// variant. Under TSan each schedule runs in a child process of its own
-// (how-a-verdict-is-made.md), 0.2 to 1 s apiece on the 2-core machine:
-// a thousand for every correct variant would be hours, so CI explores a
-// pinned few and the soak preset (soak-tsan) the thousand.
+// variant. Under TSan each schedule runs in a process of its own, forked
+// (how-a-verdict-is-made.md), 40 to 200 ms of CPU apiece on the 2-core
+// machine: a thousand for every correct variant would be most of an hour,
+// so CI explores a pinned few and the soak preset (soak-tsan) the thousand.
 constexpr int kTsanPctTestSchedules = 3;
 
 // The pct schedules a CTest test in the absl build explores for a correct
@@ -658,7 +658,7 @@ std::vector<std::string> case_test_lines(Detector d) {
       }
       // Under TSan, pct too: a broken variant within its declared budget
       // (tsan_pct_sees), a correct one clean over kTsanPctTestSchedules
-      // schedules (each a child process of its own: CI's share of the
+      // schedules (each a process of its own: CI's share of the
       // thousand the soak preset explores). Hang-only declarations are
       // left to the stress test below, as there.
       const Expectation* tsan_pct = v.expectation_for(d, SchedulerKind::kPct);
