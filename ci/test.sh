@@ -10,5 +10,9 @@ for preset in dev tsan asan thread-safety; do
   echo "== cmake --workflow --preset $preset"
   start=$SECONDS
   cmake --workflow --preset "$preset"
-  echo "== $preset: $((SECONDS - start)) s"
+  # Wall time, and the CPU time used by everything so far (bash's `times`:
+  # children's user and system time): over 2 cores, the part of the wall
+  # time no CPU was used in is what running presets side by side could use.
+  echo "== $preset: $((SECONDS - start)) s; CPU time so far, this script's then its children's (user system):"
+  times
 done
