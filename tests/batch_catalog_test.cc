@@ -76,8 +76,8 @@ TEST(BatchReplayTest, TheReplayOfABatchsFailingTrialIsThatTrial) {
   // TSan reports the lock-order inversion in the first schedule of every pct
   // batch where both orders are taken, Abseil its cycle likewise, and the
   // trial ends: no batch has a failure after its first trial to replay. The
-  // dev build tests this; cli.tsan_same_seed_gives_byte_identical_json tests
-  // replay in the tsan build.
+  // dev build tests this; EveryFailingTrialReplaysAloneFromItsSeed covers
+  // TSan's batches.
   if (is_tsan(build_detector())) GTEST_SKIP() << "every TSan pct batch fails at its first trial";
   // Abseil reports lock_order_deadlock's cycle in the first schedule of every
   // pct batch (measured: 100 of 100 schedules) and the trial aborts: no batch
@@ -117,14 +117,6 @@ TEST(BatchReplayTest, TheReplayOfABatchsFailingTrialIsThatTrial) {
 // is in its histogram row) shows the same thing again when run alone from
 // that seed: what the replay line of any failing trial promises.
 TEST(BatchReplayTest, EveryFailingTrialReplaysAloneFromItsSeed) {
-  // Not under TSan: TSan symbolizes a report before any hook lets the stall
-  // monitor stand aside (trial_child.cc, stall_limit), and under load that
-  // can outlast the stall limit, so a batch's trial may end "stalled" where
-  // the same seed alone ends in its report. Seen in the tsan preset's
-  // repeat run: lock_order_deadlock, pct seed 1025, stalled in the batch,
-  // outcome 10000 and its report alone. Replay under TSan is tested by
-  // cli.tsan_same_seed_gives_byte_identical_json.
-  if (is_tsan(build_detector())) GTEST_SKIP() << "a TSan report's symbolization can outlast the stall limit under load";
   for (const char* name : {"refcount", "lock_order_deadlock"}) {
     const Case& c = *find_case(name);
     RunPlan run;
@@ -136,7 +128,11 @@ TEST(BatchReplayTest, EveryFailingTrialReplaysAloneFromItsSeed) {
     // Under absl every lock_order_deadlock schedule ends in Abseil's report,
     // each a child process and a symbolized report: 200 and their replays
     // took 275 s of the absl test phase.
-    run.trials = build_detector() == Detector::kAsan || build_detector() == Detector::kAbsl ? 50 : 200;
+    // Under TSan every trial is a fork that prints a symbolized report:
+    // 10 (30 took 47 s of the tsan test phase).
+    run.trials = is_tsan(build_detector())                                                   ? 10
+                 : build_detector() == Detector::kAsan || build_detector() == Detector::kAbsl ? 50
+                                                                                              : 200;
     run.keep_going = true;
     run.spec = {.kind = SchedulerKind::kPct, .seed = 1000};
     const Judgement all = execute(run);
