@@ -47,6 +47,7 @@ TEST_P(BatchCatalogTest, EveryTrialInABatchIsTheSameTrialAlone) {
   // detached_daemon/broken, whose daemon outlives the controlled run, is not
   // a function of the seed: seed 3 alone reported in 5 of 6 runs.)
   if (is_tsan(build_detector())) GTEST_SKIP() << "every TSan trial is forked from a child that ran none";
+  if (!checked_in_this_build(GetParam())) GTEST_SKIP() << kCheckedInTheDevBuild;
   const Case& c = *find_case(GetParam().case_name);
   const Variant& variant = *c.find_variant(GetParam().variant);
   RunPlan plan;

@@ -870,6 +870,7 @@ class ReplayTest : public testing::TestWithParam<CaseVariant> {
  protected:
   void SetUp() override {
     if (is_tsan(build_detector())) GTEST_SKIP() << "the controller's own tests run in the dev and asan builds";
+    if (!checked_in_this_build(GetParam())) GTEST_SKIP() << kCheckedInTheDevBuild;
   }
 };
 
