@@ -119,16 +119,14 @@ HAZARDLAB_CASE({
                    pct_sees(forbidden_outcome()).within(13),
                    outcome_sees(forbidden_outcome()),
                    tsan_sees(report("data race")),
-                   // tsan19 as tsan. GCC's libtsan differs (measured, tsan-gcc
-                   // build, 100 trials under load): no data race at all, but its
-                   // runtime dies at process exit while the heartbeat still
-                   // beats, in its allocator under __cxa_finalize (a SEGV
-                   // report or "CHECK failed"), in 16 of 100 trials; 60 trials
-                   // miss that with odds below 1 in 30,000.
-                   sees(Detector::kTsanGcc, report("SEGV"), report("CHECK failed"))
-                       .within(60)
-                       .because("GCC 12's libtsan reports no race on the dead frame; its runtime crashes at exit "
-                                "under the still-running detached thread (16 of 100 trials)"),
+                   // tsan19 as tsan. GCC's libtsan reports no race on the dead
+                   // frame: 0 of 200 trials (tsan-gcc build, idle). On a loaded
+                   // machine its runtime can die at exit while the heartbeat
+                   // still beats (a SEGV with no frame, about 1 trial in 8
+                   // beside two busy loops, never idle): the tool's trouble,
+                   // not a sight of the hazard, and kept visible as such.
+                   misses(Detector::kTsanGcc, "GCC 12's libtsan reports no race on a write into a frame "
+                                              "whose function has returned (0 of 200 trials)"),
                    asan_sees(report("stack-use-after-return")),
                    // absl: Abseil reports nothing (no lock is taken); the run shows what
                    // every native build shows, the outcome (30 of 30 forbidden) and at

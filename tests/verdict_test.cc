@@ -34,6 +34,7 @@ TrialResult with_report(TrialResult t, std::string tool, std::string kind) {
   r.tool = std::move(tool);
   r.kind = std::move(kind);
   r.location = "cases/counter.cc:12";
+  r.frames.push_back({.function = "hazardlab::counter()", .file = "cases/counter.cc", .line = 12});
   t.reports.push_back(r);
   t.exit_code = 66;
   return t;
@@ -243,6 +244,23 @@ TEST(VerdictTest, DeclaredMissIsExpectedUntilTheDetectorSeesIt) {
   EXPECT_EQ(judge(c, "broken", Detector::kAsan, {finished(3)}).verdict, Verdict::kMissed);
   EXPECT_TRUE(judge(c, "broken", Detector::kAsan, {finished(3)}).expected);
   const Judgement saw = judge(c, "broken", Detector::kAsan, {with_report(finished(3), "AddressSanitizer", "x")});
+  EXPECT_EQ(saw.verdict, Verdict::kDetected);
+  EXPECT_FALSE(saw.expected);
+}
+
+// A declared miss flips on a report that points at the case, not on the
+// tool's own crash with no frame there (GCC's libtsan dying at exit).
+TEST(VerdictTest, ADeclaredMissFlipsOnlyOnAReportThatPointsAtTheCase) {
+  const Case c = counter_case({misses(Detector::kTsanGcc, "no race on a dead frame")});
+  TrialResult runtime_crash = with_report(finished(3), "ThreadSanitizer", "SEGV");
+  runtime_crash.reports.back().frames.clear();
+  runtime_crash.reports.back().location.clear();
+  const Judgement crashed = judge(c, "broken", Detector::kTsanGcc, {runtime_crash});
+  EXPECT_EQ(crashed.verdict, Verdict::kMissed);
+  EXPECT_TRUE(crashed.expected);
+  ASSERT_EQ(crashed.unexpected.size(), 1u);
+  EXPECT_EQ(crashed.unexpected[0].finding.report->kind, "SEGV");
+  const Judgement saw = judge(c, "broken", Detector::kTsanGcc, {with_report(finished(3), "ThreadSanitizer", "data race")});
   EXPECT_EQ(saw.verdict, Verdict::kDetected);
   EXPECT_FALSE(saw.expected);
 }
