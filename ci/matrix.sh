@@ -17,9 +17,12 @@ runs=build/report/runs
 rm -rf "$runs" build/report/lessons
 mkdir -p "$runs" build/report/lessons
 
-for preset in dev tsan asan tsan19 tsan-gcc thread-safety absl helgrind drd; do
+presets=(dev tsan asan tsan19 tsan-gcc thread-safety absl helgrind drd)
+fresh=0  # presets configured and built from nothing by this run
+for preset in "${presets[@]}"; do
   log="$(mktemp)"
   if [[ ! -f build/$preset/build.ninja ]]; then
+    fresh=$((fresh + 1))
     echo "== configuring $preset"
     cmake --preset "$preset" >"$log" 2>&1 || { tail -40 "$log" >&2; echo "ci/matrix.sh: configure of $preset failed" >&2; exit 2; }
   fi
@@ -60,7 +63,7 @@ bash ci/matrix/lessons.sh build/dev/hazardlab build/report/lessons
 
 about="Machine: $(nproc) cores, $(. /etc/os-release && echo "$PRETTY_NAME"), load average at the end $(cut -d' ' -f1-3 /proc/loadavg).
 Toolchains: $(clang++ --version | head -1) (dev, tsan, asan, thread-safety, absl with Debian's Abseil $(dpkg-query -W -f='${Version}' libabsl-dev 2>/dev/null)); $(clang++-19 --version | head -1) (tsan19); $(g++ --version | head -1) (tsan-gcc); $(valgrind --version) (helgrind, drd).
-\`bash ci/matrix.sh\` took $((SECONDS - start)) s of wall time, builds included."
+\`bash ci/matrix.sh\` took $((SECONDS - start)) s of wall time, builds included: $fresh of ${#presets[@]} presets built from nothing, the others brought up to date."
 echo
 # shellcheck disable=SC2046
 python3 ci/matrix/report.py --out build/report --markdown docs/detector-matrix.md --lessons build/report/lessons \
